@@ -1,0 +1,54 @@
+"""Production: everything comes from the environment, and a missing secret stops start-up.
+
+environ raises ImproperlyConfigured("Set the X environment variable") for each required
+variable read without a default below, so the process never starts half-configured.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set the ALLOWED_HOSTS environment variable")
+
+DATABASES = {"default": env.db("DATABASE_URL")}
+# https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# The cache and the Celery broker are separate Redis servers (or at least databases): cache
+# eviction must never drop a queued email. The broker's Redis runs with maxmemory-policy
+# noeviction (docker-compose.yml).
+CACHES = {"default": env.cache("REDIS_URL")}
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+if CELERY_BROKER_URL == env("REDIS_URL"):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL and REDIS_URL must differ: use separate Redis databases for the "
+        "broker and the cache"
+    )
+
+# Email: SMTP by default (EMAIL_URL, e.g. smtp+tls://user:pass@host:587), or any
+# django-anymail provider with EMAIL_PROVIDER=postmark|mailgun|amazon_ses|... and
+# ANYMAIL_API_KEY. https://anymail.dev/en/stable/esps/
+EMAIL_PROVIDER = env("EMAIL_PROVIDER")
+if EMAIL_PROVIDER == "smtp":
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
+    ANYMAIL = {f"{EMAIL_PROVIDER.upper()}_API_KEY": env("ANYMAIL_API_KEY")}
+
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+
+# https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True

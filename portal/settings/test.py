@@ -1,0 +1,65 @@
+"""Settings for the test suite.
+
+Tests use the real services: PostgreSQL at DATABASE_URL (default: the local server on
+127.0.0.1:5432) and Redis at REDIS_URL. On a machine without PostgreSQL the suite falls back to
+SQLite and the tests that need a service are skipped, unless SPE_REQUIRE_SERVICES=1 (CI), which
+turns every such skip into a failure. See tests/services.py.
+"""
+
+import psycopg
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+POSTGRES_URL = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379")
+REQUIRE_SERVICES = env.bool("SPE_REQUIRE_SERVICES", default=False)
+
+
+def _postgres_reachable(url):
+    if not url.startswith(("postgres://", "postgresql://")):
+        return False
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+POSTGRES_AVAILABLE = _postgres_reachable(POSTGRES_URL)
+if POSTGRES_AVAILABLE or REQUIRE_SERVICES:
+    DATABASES = {"default": env.db_url_config(POSTGRES_URL)}
+    DATABASES["default"]["TEST"] = {"NAME": "spe_test"}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(BASE_DIR / "var" / "test.sqlite3"),
+            "TEST": {"NAME": str(BASE_DIR / "var" / "test.sqlite3")},
+        }
+    }
+
+# Broker and cache are separate Redis databases, as in production; tests own 14 and 15.
+CELERY_BROKER_URL = f"{REDIS_URL}/14"
+CELERY_TASK_ALWAYS_EAGER = False
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"{REDIS_URL}/15",
+        "KEY_PREFIX": "spe-test",
+    }
+}
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = str(BASE_DIR / "var" / "test-media")
+WHITENOISE_USE_FINDERS = True
+WAGTAILADMIN_BASE_URL = "http://testserver"

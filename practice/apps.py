@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PracticeConfig(AppConfig):
+    name = "practice"
+    label = "practice"
+    verbose_name = "Notable practice"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,243 @@
+"""Notable-practice case studies and their listing."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils import timezone
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import AdoptionStepsBlock
+
+RICH_TEXT_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul", "document-link"]
+PRACTICE_PER_PAGE = 20
+
+
+class PracticeIndexPage(Page):
+    """Lists published case studies, filtered by criterion, theme, audience and force."""
+
+    introduction = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["practice.PracticePage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import PracticeFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        form = PracticeFilterForm(request.GET or None)
+        practice = (
+            PracticePage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("force", "evidence_level")
+            .prefetch_related("criteria", "themes", "audiences")
+            .order_by("-published_date", "-pk")
+        )
+        if form.is_valid():
+            practice = form.filter(practice)
+        paginator = Paginator(practice, PRACTICE_PER_PAGE)
+        context["filter_form"] = form
+        context["page_obj"] = paginator.get_page(request.GET.get("page"))
+        return context
+
+
+class PracticePage(Page):
+    """A notable-practice case study: the problem, what a force did, what happened, how to
+    adopt it. Failures are worth sharing too, so the outcome can be "didn't work"."""
+
+    class Outcome(models.TextChoices):
+        WORKED = "worked", "Worked"
+        PROMISING = "promising", "Promising"
+        DID_NOT_WORK = "did-not-work", "Didn't work"
+
+    class Stage(models.TextChoices):
+        UNTESTED = "untested", "Untested"
+        EVALUATED_LOCALLY = "evaluated-locally", "Evaluated locally"
+        INDEPENDENTLY_EVALUATED = "independently-evaluated", "Independently evaluated"
+
+    class RecognisedBy(models.TextChoices):
+        NCPI_INSPECTION = "ncpi-inspection", "Identified in an NCPI inspection"
+        NCPI_REVIEW = "ncpi-post-inspection-review", "Identified in an NCPI post-inspection review"
+        OTHER_INSPECTION = "other-inspection", "Identified in another inspection (PEEL, JTAI)"
+        SELF_ASSESSMENT = "self-assessment", "Force self-assessment"
+        PEER_REVIEW = "peer-review", "Peer review"
+        NOT_RECOGNISED = "", "Not formally recognised"
+
+    external_id = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Identifier from the import file; keeps re-imports from duplicating pages.",
+    )
+    summary = models.TextField(help_text="Two or three sentences: what the practice is and why it matters.")
+    published_date = models.DateField(default=timezone.localdate, db_index=True)
+    force = models.ForeignKey(
+        "taxonomy.Organisation", on_delete=models.PROTECT, related_name="practice"
+    )
+    partners = ParentalManyToManyField(
+        "taxonomy.Organisation", blank=True, related_name="partner_practice"
+    )
+    criteria = ParentalManyToManyField("taxonomy.Criterion", related_name="practice")
+    themes = ParentalManyToManyField("taxonomy.Theme", blank=True, related_name="practice")
+    audiences = ParentalManyToManyField("taxonomy.Audience", blank=True, related_name="practice")
+
+    problem = RichTextField(features=RICH_TEXT_FEATURES, help_text="What was wrong, and for whom.")
+    approach = RichTextField(features=RICH_TEXT_FEATURES, help_text="What the force did.")
+    outcomes = RichTextField(features=RICH_TEXT_FEATURES, help_text="What changed, with numbers.")
+
+    implementation = RichTextField(
+        features=RICH_TEXT_FEATURES, blank=True, help_text="How another force could adopt it."
+    )
+    adoption_steps = StreamField(AdoptionStepsBlock(), blank=True, use_json_field=True)
+    adoption_people = models.TextField(blank=True, help_text="Who needs to be involved.")
+    adoption_cost = models.TextField(blank=True, help_text="Money, staff time and systems needed.")
+    adoption_pitfalls = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    evidence_level = models.ForeignKey(
+        "taxonomy.EvidenceLevel", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    outcome = models.CharField(
+        max_length=32, choices=Outcome.choices, default=Outcome.PROMISING, db_index=True
+    )
+    stage = models.CharField(
+        max_length=32, choices=Stage.choices, default=Stage.UNTESTED, db_index=True
+    )
+    recognised_by = models.CharField(
+        max_length=64, choices=RecognisedBy.choices, blank=True, db_index=True
+    )
+    source = models.CharField(
+        max_length=255, blank=True, help_text='Where it was found, e.g. "NCPI inspection 2019".'
+    )
+    contact_role = models.CharField(
+        max_length=255, blank=True, help_text="The role to contact, shown publicly (never a name)."
+    )
+    contact_email = models.EmailField(
+        blank=True,
+        help_text=(
+            "Where messages from the contact form are relayed. Never shown on the site; if empty, "
+            "messages go to the NCPI team."
+        ),
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=2),
+        index.SearchField("problem"),
+        index.SearchField("approach"),
+        index.SearchField("outcomes"),
+        index.SearchField("implementation"),
+        index.FilterField("published_date"),
+        index.RelatedFields("force", [index.SearchField("name")]),
+    ]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("force"),
+                FieldPanel("partners", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("published_date"),
+            ],
+            heading="Who and when",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("criteria", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading="Tags",
+        ),
+        FieldPanel("problem"),
+        FieldPanel("approach"),
+        FieldPanel("outcomes"),
+        MultiFieldPanel(
+            [
+                FieldPanel("implementation"),
+                FieldPanel("adoption_steps"),
+                FieldPanel("adoption_people"),
+                FieldPanel("adoption_cost"),
+                FieldPanel("adoption_pitfalls"),
+            ],
+            heading="How to adopt it",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("evidence_level"),
+                FieldPanel("outcome"),
+                FieldPanel("stage"),
+                FieldPanel("recognised_by"),
+                FieldPanel("source"),
+            ],
+            heading="Evidence",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("contact_role"), FieldPanel("contact_email")], heading="Contact"
+        ),
+        InlinePanel("attachments", label="Attachments"),
+        FieldPanel("external_id", read_only=True),
+    ]
+
+    parent_page_types = ["practice.PracticeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "practice case study"
+        verbose_name_plural = "practice case studies"
+        indexes = [models.Index(fields=["force", "published_date"])]
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import ContactOriginatorForm
+
+        context = super().get_context(request, *args, **kwargs)
+        context["contact_form"] = kwargs.get("contact_form") or ContactOriginatorForm()
+        context["listing"] = self.get_parent().specific
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        from .views import contact_originator
+
+        if request.method == "POST":
+            return contact_originator(request, self)
+        return super().serve(request, *args, **kwargs)
+
+
+class PracticeAttachment(Orderable):
+    """A document that helps another force adopt the practice (protocol, template, evaluation)."""
+
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=255, blank=True, help_text="Defaults to the document's title.")
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    def __str__(self):
+        return self.title or self.document.title
+
+
+class ContactMessage(models.Model):
+    """A message to a practice's originator, relayed by email so nobody's address is shown.
+
+    Kept so the NCPI team can see that practice gets enquiries and nothing is lost if the mail
+    server is down when it is sent.
+    """
+
+    page = models.ForeignKey(PracticePage, on_delete=models.CASCADE, related_name="contact_messages")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    organisation = models.CharField(max_length=200)
+    message = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Message from {self.name} about {self.page.title}"

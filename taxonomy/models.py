@@ -1,0 +1,120 @@
+"""The shared vocabulary every piece of content is tagged with.
+
+The facts (eight NCPI criteria, themes, audiences, evidence levels, event formats, the 43
+forces and their regions) ship in taxonomy/data/taxonomy.json and are loaded by a data
+migration; the NCPI team edits them as snippets afterwards.
+"""
+
+from django.db import models
+from django.utils.text import slugify
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+
+class TaxonomyTerm(index.Indexed, models.Model):
+    """A named term with a stable slug used in URLs and imports."""
+
+    name = models.CharField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=255, unique=True, help_text="Used in web addresses and imports.")
+    sort_order = models.PositiveIntegerField(default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:255]
+        super().save(*args, **kwargs)
+
+
+class Criterion(TaxonomyTerm):
+    """One of the eight NCPI assessment criteria."""
+
+    description = models.TextField(blank=True)
+
+    panels = TaxonomyTerm.panels + [FieldPanel("description")]
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "NCPI criterion"
+        verbose_name_plural = "NCPI criteria"
+
+
+class Theme(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "theme"
+
+
+class Audience(TaxonomyTerm):
+    """A role that practice or an event is for (custody, control room, senior leaders...)."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "audience"
+
+
+class EvidenceLevel(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "evidence level"
+
+
+class EventFormat(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "event format"
+
+
+class Region(TaxonomyTerm):
+    """A police region of England and Wales, or "National" for events open to every region."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "region"
+
+
+class Organisation(index.Indexed, models.Model):
+    """A police force or a partner organisation (children's services, health, education...)."""
+
+    class Kind(models.TextChoices):
+        FORCE = "force", "Police force"
+        PARTNER = "partner", "Partner organisation"
+
+    name = models.CharField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=255, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FORCE, db_index=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations"
+    )
+    territorial = models.BooleanField(
+        default=False,
+        help_text="One of the 43 territorial police forces of England and Wales.",
+    )
+    email_domains = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated email domains of this organisation's staff.",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("region"),
+        FieldPanel("territorial"),
+        FieldPanel("email_domains"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:255]
+        super().save(*args, **kwargs)

@@ -1,0 +1,69 @@
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Audience, Criterion, EventFormat, EvidenceLevel, Organisation, Region, Theme
+
+
+class CriterionViewSet(SnippetViewSet):
+    model = Criterion
+    icon = "list-ol"
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class ThemeViewSet(SnippetViewSet):
+    model = Theme
+    icon = "tag"
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class AudienceViewSet(SnippetViewSet):
+    model = Audience
+    icon = "group"
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class EvidenceLevelViewSet(SnippetViewSet):
+    model = EvidenceLevel
+    icon = "success"
+    list_display = ["name", "slug"]
+
+
+class EventFormatViewSet(SnippetViewSet):
+    model = EventFormat
+    icon = "date"
+    list_display = ["name", "slug"]
+
+
+class RegionViewSet(SnippetViewSet):
+    model = Region
+    icon = "site"
+    list_display = ["name", "slug"]
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "home"
+    list_display = ["name", "kind", "region"]
+    list_filter = ["kind", "region", "territorial"]
+    search_fields = ["name"]
+
+
+class TaxonomyGroup(SnippetViewSetGroup):
+    menu_label = "Taxonomy"
+    menu_icon = "folder-open-inverse"
+    menu_order = 300
+    items = (
+        CriterionViewSet,
+        ThemeViewSet,
+        AudienceViewSet,
+        EvidenceLevelViewSet,
+        EventFormatViewSet,
+        RegionViewSet,
+        OrganisationViewSet,
+    )
+
+
+register_snippet(TaxonomyGroup)
