@@ -19,6 +19,7 @@ env = environ.Env(
     REDIS_URL=(str, environ.Env.NOTSET),
     CELERY_BROKER_URL=(str, environ.Env.NOTSET),
     EMAIL_URL=(str, environ.Env.NOTSET),
+    EMAIL_FILE_PATH=(str, str(BASE_DIR / "var" / "emails")),
     EMAIL_PROVIDER=(str, "smtp"),
     ANYMAIL_API_KEY=(str, environ.Env.NOTSET),
     DEFAULT_FROM_EMAIL=(str, "Safeguarding Practice Exchange <no-reply@practice-exchange.example>"),
@@ -194,5 +195,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.request": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "WARNING"},
+        # Wagtail logs every page action and background task at INFO: too much for imports.
+        "wagtail": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+    },
 }

@@ -5,7 +5,7 @@ set in the environment (DATABASE_URL, REDIS_URL, CELERY_BROKER_URL, EMAIL_URL) i
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 # A fixed key for local development only; production.py has no default and refuses to start.
@@ -22,7 +22,7 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = BASE_DIR / "var" / "emails"
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 
 if env("REDIS_URL", default=""):
     CACHES = {"default": env.cache("REDIS_URL")}

@@ -1,0 +1,109 @@
+"""Import learning events from JSON Lines (format in ../shared/DESIGN.md)."""
+
+from django.db import transaction
+from django.db.models import Q
+
+from portal.importing import ImportFailed, paragraphs_to_html, publish, read_records, unique_child_slug
+from practice.importer import ImportResult
+from taxonomy.models import Audience, Criterion, EventFormat, Region, Theme
+
+from .models import EventIndexPage, EventPage
+
+REQUIRED_FIELDS = ["id", "title", "summary", "description", "start", "end", "format", "region"]
+OPTIONAL_FIELDS = [
+    "venue",
+    "criteria",
+    "themes",
+    "audiences",
+    "capacity",
+    "registration_opens",
+    "registration_closes",
+]
+
+
+def clean_event(record):
+    """Check one record and return the page's field values; raises ImportFailed."""
+    record.check_fields(REQUIRED_FIELDS, OPTIONAL_FIELDS)
+    values = {
+        "external_id": record.text("id", max_length=64),
+        "title": record.text("title", max_length=255),
+        "summary": record.text("summary"),
+        "description": paragraphs_to_html(record.text("description")),
+        "start": record.datetime("start"),
+        "end": record.datetime("end"),
+        "format": record.term("format", EventFormat),
+        "venue": record.text("venue", required=False),
+        "criteria": record.terms("criteria", Criterion),
+        "themes": record.terms("themes", Theme),
+        "audiences": record.terms("audiences", Audience),
+        "capacity": record.optional_int("capacity", minimum=1),
+        "registration_opens": record.date("registration_opens", required=False),
+        "registration_closes": record.date("registration_closes", required=False),
+    }
+    if values["end"] <= values["start"]:
+        record.fail("end", "must be after start")
+    opens, closes = values["registration_opens"], values["registration_closes"]
+    if opens and closes and closes < opens:
+        record.fail("registration_closes", "must not be before registration_opens")
+    region_name = record.text("region", max_length=255)
+    region = Region.objects.filter(Q(name__iexact=region_name) | Q(slug=region_name)).first()
+    if region is None:
+        record.fail("region", f"unknown region '{region_name}'")
+    values["region"] = region
+    if values["format"].slug in ("in-person", "hybrid") and not values["venue"]:
+        record.fail("venue", "is needed for in-person and hybrid events")
+    return values
+
+
+def event_index():
+    index = EventIndexPage.objects.first()
+    if index is None:
+        from portal.models import HomePage
+
+        home = HomePage.objects.first()
+        if home is None:
+            raise ImportFailed("(site)", 0, None, "there is no home page to import under")
+        index = home.add_child(instance=EventIndexPage(title="Learning events", slug="events"))
+        publish(index)
+    return index
+
+
+def import_events(path, *, stdout=None, adjust=None):
+    """Import every record in `path` or none of them.
+
+    `adjust`, if given, is called with each record's cleaned values before writing (the demo
+    loader uses it to move dates into the future).
+    """
+    records = read_records(path)
+    cleaned = [clean_event(record) for record in records]
+    if adjust:
+        cleaned = [adjust(values) for values in cleaned]
+
+    result = ImportResult()
+    with transaction.atomic():
+        index = event_index()
+        existing = {
+            page.external_id: page
+            for page in EventPage.objects.filter(
+                external_id__in=[values["external_id"] for values in cleaned]
+            )
+        }
+        for number, values in enumerate(cleaned, start=1):
+            values = dict(values)
+            tags = {name: values.pop(name) for name in ("criteria", "themes", "audiences")}
+            page = existing.get(values["external_id"])
+            if page is None:
+                page = EventPage(**values)
+                page.slug = unique_child_slug(index, page.title, page.external_id)
+                index.add_child(instance=page)
+                result.created.append(page)
+            else:
+                for name, value in values.items():
+                    setattr(page, name, value)
+                result.updated.append(page)
+            for name, terms in tags.items():
+                getattr(page, name).set(terms)
+            publish(page)
+            if stdout and number % 25 == 0:
+                stdout.write(f"  {number}/{len(cleaned)} records written")
+    return result

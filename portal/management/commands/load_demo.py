@@ -1,0 +1,103 @@
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from events.importer import import_events
+from portal.importing import ImportFailed, publish
+from portal.models import HomePage
+from practice.importer import import_practice
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_USERNAME = "demo"
+# Printed in the README: the demo account exists only on a DEBUG (local) site.
+DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105
+UK = ZoneInfo("Europe/London")
+# The first demo event starts this long after the day the demo is loaded.
+FIRST_EVENT_AFTER = dt.timedelta(days=14)
+
+HOME_BODY = [
+    ("heading", "What the exchange is for"),
+    (
+        "paragraph",
+        "<p>The National Child Protection Inspection (NCPI) team inspects how police forces in "
+        "England and Wales protect children. Inspections keep finding practice worth copying, "
+        "and forces tell us they want to learn from each other. This exchange publishes that "
+        "practice, explains how to adopt it, and lists the learning events where staff from "
+        "forces and partner agencies meet.</p>",
+    ),
+    ("heading", "Who it is for"),
+    (
+        "paragraph",
+        "<p>Frontline, custody, neighbourhood and child protection officers and staff, senior "
+        "leaders, and partners in children's services, health and education.</p>",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the fictional demo content (practice, events, home page text) and create the demo "
+        "admin account. Safe to run again. Only on a DEBUG site."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("load_demo only runs with DEBUG on: it creates a known password.")
+        home = HomePage.objects.first()
+        if home is None:
+            raise CommandError("There is no home page: run `manage.py migrate` first.")
+        try:
+            practice = import_practice(DEMO_DIR / "practice.jsonl")
+            events = import_events(DEMO_DIR / "events.jsonl", adjust=self.move_events_ahead())
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Demo content: {len(practice.created) + len(practice.updated)} case studies, "
+            f"{len(events.created) + len(events.updated)} events."
+        )
+        if not home.body:
+            home.body = HOME_BODY
+            publish(home)
+
+        User = get_user_model()
+        if not User.objects.filter(username=DEMO_USERNAME).exists():
+            User.objects.create_superuser(DEMO_USERNAME, "demo@practice-exchange.example", DEMO_PASSWORD)
+            self.stdout.write(f"Created the admin account {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+
+    def move_events_ahead(self):
+        """Shift demo events by whole weeks so the first one is always upcoming, keeping each
+        event's weekday and its UK wall-clock time across summer-time changes."""
+        state = {}
+
+        def adjust(values):
+            if "shift" not in state:
+                first = self.first_demo_start()
+                target = timezone.localdate() + FIRST_EVENT_AFTER
+                weeks = max(0, -(-(target - first).days // 7))
+                state["shift"] = dt.timedelta(weeks=weeks)
+            shift = state["shift"]
+            values = dict(values)
+            for name in ("start", "end"):
+                local = values[name].astimezone(UK).replace(tzinfo=None) + shift
+                values[name] = local.replace(tzinfo=UK)
+            for name in ("registration_opens", "registration_closes"):
+                if values[name]:
+                    values[name] += shift
+            return values
+
+        return adjust
+
+    def first_demo_start(self):
+        from portal.importing import read_records
+
+        starts = [
+            dt.datetime.fromisoformat(record.data["start"]).astimezone(UK).date()
+            for record in read_records(DEMO_DIR / "events.jsonl")
+        ]
+        return min(starts)

@@ -1,0 +1,65 @@
+"""Public pages in headless Chromium: axe-core finds no WCAG 2.2 AA violations, and the pages
+work without JavaScript."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# axe-core tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def assert_no_violations(page):
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+    violations = results.response["violations"]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+    ]
+    assert violations == [], "\n".join(details)
+
+
+@pytest.fixture
+def content(make_practice, make_event, practice_index, event_index):
+    return {
+        "practice": make_practice(title="Link officers for children's homes"),
+        "event": make_event(title="Hearing the child"),
+        "practice_index": practice_index,
+        "event_index": event_index,
+    }
+
+
+@pytest.mark.parametrize(
+    "which", ["home", "practice", "event", "practice_index", "event_index"]
+)
+def test_page_has_no_accessibility_violations(live_server, page, content, which):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    url = "/" if which == "home" else content[which].url
+    response = page.goto(live_server.url + url)
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    # No console errors, e.g. a script or style blocked by the Content-Security-Policy.
+    assert errors == []
+    # GOV.UK Frontend's JavaScript ran (it marks the body once initialised).
+    assert "govuk-frontend-supported" in page.locator("body").get_attribute("class")
+    assert_no_violations(page)
+
+
+def test_contact_form_errors_are_accessible(live_server, page, content):
+    page.goto(live_server.url + content["practice"].url)
+    page.get_by_role("button", name="Send message").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_no_violations(page)
+
+
+def test_listing_filters_work_without_javascript(live_server, browser, content):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + content["practice_index"].url)
+    page.get_by_label("Initial contact").check()
+    page.get_by_role("button", name="Apply filters").click()
+    assert "criterion=initial-contact" in page.url
+    assert page.get_by_role("link", name="Link officers for children's homes").is_visible()
+    context.close()
