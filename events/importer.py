@@ -3,7 +3,13 @@
 from django.db import transaction
 from django.db.models import Q
 
-from portal.importing import ImportFailed, paragraphs_to_html, publish, read_records, unique_child_slug
+from portal.importing import (
+    ImportFailed,
+    paragraphs_to_html,
+    publish,
+    read_records,
+    unique_child_slug,
+)
 from practice.importer import ImportResult
 from taxonomy.models import Audience, Criterion, EventFormat, Region, Theme
 

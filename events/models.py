@@ -158,7 +158,7 @@ class EventPage(Page):
 
     @property
     def registration_status(self):
-        """"not-yet", "open" or "closed", judged in UK time."""
+        """ "not-yet", "open" or "closed", judged in UK time."""
         today = timezone.localdate()
         if self.is_past or (self.registration_closes and today > self.registration_closes):
             return "closed"

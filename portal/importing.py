@@ -21,7 +21,9 @@ class ImportFailed(Exception):
     def __init__(self, path, line, field, message):
         self.path, self.line, self.field, self.message = path, line, field, message
         where = f"{path}:{line}"
-        super().__init__(f"{where}: field '{field}': {message}" if field else f"{where}: {message}")
+        super().__init__(
+            f"{where}: field '{field}': {message}" if field else f"{where}: {message}"
+        )
 
 
 @dataclass
@@ -164,9 +166,13 @@ def read_records(path, id_field="id"):
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ImportFailed(path, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+            raise ImportFailed(
+                path, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+            ) from None
         if not isinstance(data, dict):
-            raise ImportFailed(path, number, None, f"expected a JSON object, got {json_type(data)}")
+            raise ImportFailed(
+                path, number, None, f"expected a JSON object, got {json_type(data)}"
+            )
         record = Record(str(path), number, data)
         record_id = record.text(id_field, max_length=64)
         if record_id in seen:

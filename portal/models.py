@@ -25,11 +25,14 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["latest_practice"] = (
-            PracticePage.objects.live().public().select_related("force").order_by("-published_date")[:3]
+            PracticePage.objects.live()
+            .public()
+            .select_related("force")
+            .order_by("-published_date")[:3]
         )
-        context["upcoming_events"] = EventPage.objects.live().public().upcoming().select_related(
-            "format", "region"
-        )[:3]
+        context["upcoming_events"] = (
+            EventPage.objects.live().public().upcoming().select_related("format", "region")[:3]
+        )
         context["practice_index"] = PracticeIndexPage.objects.live().first()
         context["events_index"] = EventIndexPage.objects.live().first()
         return context

@@ -4,7 +4,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from portal.importing import ImportFailed, paragraphs_to_html, publish, read_records, unique_child_slug
+from portal.importing import (
+    ImportFailed,
+    paragraphs_to_html,
+    publish,
+    read_records,
+    unique_child_slug,
+)
 from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Theme
 
 from .models import PracticeIndexPage, PracticePage
@@ -107,7 +113,9 @@ def practice_index():
         home = HomePage.objects.first()
         if home is None:
             raise ImportFailed("(site)", 0, None, "there is no home page to import under")
-        index = home.add_child(instance=PracticeIndexPage(title="Notable practice", slug="practice"))
+        index = home.add_child(
+            instance=PracticeIndexPage(title="Notable practice", slug="practice")
+        )
         publish(index)
     return index
 
@@ -135,7 +143,8 @@ def import_practice(path, *, stdout=None):
             )
             force = organisation(values.pop("force_name"), Organisation.Kind.FORCE)
             partners = [
-                organisation(name, Organisation.Kind.PARTNER) for name in values.pop("partner_names")
+                organisation(name, Organisation.Kind.PARTNER)
+                for name in values.pop("partner_names")
             ]
             if values["published_date"] is None:
                 values.pop("published_date")

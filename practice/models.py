@@ -76,7 +76,9 @@ class PracticePage(Page):
         blank=True,
         help_text="Identifier from the import file; keeps re-imports from duplicating pages.",
     )
-    summary = models.TextField(help_text="Two or three sentences: what the practice is and why it matters.")
+    summary = models.TextField(
+        help_text="Two or three sentences: what the practice is and why it matters."
+    )
     published_date = models.DateField(default=timezone.localdate, db_index=True)
     force = models.ForeignKey(
         "taxonomy.Organisation", on_delete=models.PROTECT, related_name="practice"
@@ -212,8 +214,12 @@ class PracticeAttachment(Orderable):
     """A document that helps another force adopt the practice (protocol, template, evaluation)."""
 
     page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="attachments")
-    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=255, blank=True, help_text="Defaults to the document's title.")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(
+        max_length=255, blank=True, help_text="Defaults to the document's title."
+    )
 
     panels = [FieldPanel("document"), FieldPanel("title")]
 
@@ -228,7 +234,9 @@ class ContactMessage(models.Model):
     server is down when it is sent.
     """
 
-    page = models.ForeignKey(PracticePage, on_delete=models.CASCADE, related_name="contact_messages")
+    page = models.ForeignKey(
+        PracticePage, on_delete=models.CASCADE, related_name="contact_messages"
+    )
     name = models.CharField(max_length=200)
     email = models.EmailField()
     organisation = models.CharField(max_length=200)

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 
-@shared_task(bind=True, max_retries=8, default_retry_delay=60, time_limit=60)
+@shared_task(bind=True, max_retries=8, default_retry_delay=60, soft_time_limit=50, time_limit=60)
 def relay_contact_message(self, contact_message_id):
     """Email a contact-form message to the practice's originator (or the NCPI team).
 
@@ -14,9 +14,7 @@ def relay_contact_message(self, contact_message_id):
     """
     from .models import ContactMessage
 
-    contact = (
-        ContactMessage.objects.select_related("page").filter(pk=contact_message_id).first()
-    )
+    contact = ContactMessage.objects.select_related("page").filter(pk=contact_message_id).first()
     if contact is None or contact.sent_at is not None:
         return
     page = contact.page

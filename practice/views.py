@@ -14,14 +14,20 @@ CONTACT_RATE = "5/h"
 
 def contact_originator(request, page):
     """Relay a message to a practice's originator without showing anyone's address."""
-    if is_ratelimited(
-        request, group="practice-contact", key="ip", rate=CONTACT_RATE, method="POST", increment=True
-    ):
-        return TemplateResponse(request, "429.html", status=429)
     form = ContactOriginatorForm(request.POST)
     if not form.is_valid():
         context = page.get_context(request, contact_form=form)
         return TemplateResponse(request, page.get_template(request), context, status=400)
+    # Only messages that would be sent count, so correcting mistakes never locks anyone out.
+    if is_ratelimited(
+        request,
+        group="practice-contact",
+        key="ip",
+        rate=CONTACT_RATE,
+        method="POST",
+        increment=True,
+    ):
+        return TemplateResponse(request, "429.html", status=429)
     with transaction.atomic():
         contact = ContactMessage.objects.create(page=page, **form.cleaned_data)
         relay_contact_message.delay_on_commit(contact.pk)

@@ -15,7 +15,9 @@ class TaxonomyTerm(index.Indexed, models.Model):
     """A named term with a stable slug used in URLs and imports."""
 
     name = models.CharField(max_length=255, unique=True)
-    slug = models.SlugField(max_length=255, unique=True, help_text="Used in web addresses and imports.")
+    slug = models.SlugField(
+        max_length=255, unique=True, help_text="Used in web addresses and imports."
+    )
     sort_order = models.PositiveIntegerField(default=0)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]

@@ -7,6 +7,7 @@ Variables with no default here are required wherever they are read without one.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -22,13 +23,17 @@ env = environ.Env(
     EMAIL_FILE_PATH=(str, str(BASE_DIR / "var" / "emails")),
     EMAIL_PROVIDER=(str, "smtp"),
     ANYMAIL_API_KEY=(str, environ.Env.NOTSET),
-    DEFAULT_FROM_EMAIL=(str, "Safeguarding Practice Exchange <no-reply@practice-exchange.example>"),
+    DEFAULT_FROM_EMAIL=(
+        str,
+        "Safeguarding Practice Exchange <no-reply@practice-exchange.example>",
+    ),
     NCPI_TEAM_EMAIL=(str, "ncpi-team@practice-exchange.example"),
     ELASTICSEARCH_URL=(str, ""),
     WAGTAILADMIN_BASE_URL=(str, "http://127.0.0.1:8000"),
     MEDIA_ROOT=(str, str(BASE_DIR / "var" / "media")),
     STATIC_ROOT=(str, str(BASE_DIR / "var" / "static")),
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
+    SECURE_SSL_REDIRECT=(bool, True),
 )
 
 DEBUG = env("DEBUG")
@@ -170,16 +175,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-        "base-uri": ["'self'"],
-        "object-src": ["'none'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
     },
 }
 

@@ -4,6 +4,8 @@ environ raises ImproperlyConfigured("Set the X environment variable") for each r
 variable read without a default below, so the process never starts half-configured.
 """
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -25,7 +27,14 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # noeviction (docker-compose.yml).
 CACHES = {"default": env.cache("REDIS_URL")}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
-if CELERY_BROKER_URL == env("REDIS_URL"):
+
+
+def _redis_database(url):
+    parsed = urlsplit(url)
+    return (parsed.hostname, parsed.port or 6379, parsed.path.strip("/") or "0")
+
+
+if _redis_database(CELERY_BROKER_URL) == _redis_database(env("REDIS_URL")):
     raise ImproperlyConfigured(
         "CELERY_BROKER_URL and REDIS_URL must differ: use separate Redis databases for the "
         "broker and the cache"
@@ -39,13 +48,17 @@ if EMAIL_PROVIDER == "smtp":
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend"
-    ANYMAIL = {f"{EMAIL_PROVIDER.upper()}_API_KEY": env("ANYMAIL_API_KEY")}
+    # Postmark calls its credential a server token; the other providers an API key.
+    _credential = "SERVER_TOKEN" if EMAIL_PROVIDER == "postmark" else "API_KEY"
+    ANYMAIL = {f"{EMAIL_PROVIDER.upper()}_{_credential}": env("ANYMAIL_API_KEY")}
 
+# Optional: without it search uses PostgreSQL, which serves a single-machine deployment.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = True
+# Off only where a proxy in front already redirects to HTTPS and talks plain HTTP to gunicorn.
+SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -4,7 +4,10 @@ work without JavaScript."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 # axe-core tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -30,10 +33,8 @@ def content(make_practice, make_event, practice_index, event_index):
     }
 
 
-@pytest.mark.parametrize(
-    "which", ["home", "practice", "event", "practice_index", "event_index"]
-)
-def test_page_has_no_accessibility_violations(live_server, page, content, which):
+@pytest.mark.parametrize("which", ["home", "practice", "event", "practice_index", "event_index"])
+def test_page_has_no_accessibility_violations(content, live_server, page, which):
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     url = "/" if which == "home" else content[which].url
@@ -47,17 +48,19 @@ def test_page_has_no_accessibility_violations(live_server, page, content, which)
     assert_no_violations(page)
 
 
-def test_contact_form_errors_are_accessible(live_server, page, content):
+def test_contact_form_errors_are_accessible(content, live_server, page):
     page.goto(live_server.url + content["practice"].url)
     page.get_by_role("button", name="Send message").click()
     assert page.locator(".govuk-error-summary").is_visible()
     assert_no_violations(page)
 
 
-def test_listing_filters_work_without_javascript(live_server, browser, content):
+def test_listing_filters_work_without_javascript(content, live_server, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + content["practice_index"].url)
+    # Filter groups are <details> elements, which open without JavaScript.
+    page.locator("summary", has_text="NCPI criterion").click()
     page.get_by_label("Initial contact").check()
     page.get_by_role("button", name="Apply filters").click()
     assert "criterion=initial-contact" in page.url

@@ -1,5 +1,6 @@
 """Real services for end-to-end tests: a Celery worker on Redis and an SMTP sink."""
 
+import socket
 import time
 from email import message_from_bytes, policy
 
@@ -35,23 +36,30 @@ class SmtpSink:
         return self.messages
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture
 def smtp_sink(settings):
     """A real SMTP server on localhost; Django's SMTP backend is pointed at it."""
     handler = CollectingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_PORT = controller.port
     settings.EMAIL_USE_TLS = False
     yield SmtpSink(handler, settings.EMAIL_PORT)
     controller.stop()
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings):
-    """A real Celery worker, in a thread of this process, consuming from Redis."""
+def celery_worker(settings):
+    """A real Celery worker, in a thread of this process, consuming from Redis. Tests using it
+    mark themselves django_db(transaction=True) so the worker sees their committed data."""
     services.require_redis()
     from portal.celery import app
 

@@ -2,7 +2,12 @@
 
 import time
 
+import pytest
+
 from practice.models import ContactMessage
+
+# Worker and test share committed data; restore the migrations' data (site, taxonomy) after.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_message_is_relayed_to_the_originator_by_email(

@@ -59,14 +59,32 @@ def test_times_keep_their_offset(tmp_path):
 @pytest.mark.parametrize(
     ("bad", "expected"),
     [
-        (good_event(id="e-2", start="2027-06-08T10:00:00"), "field 'start': '2027-06-08T10:00:00' has no time zone offset"),
-        (good_event(id="e-2", end="2027-06-08T09:00:00+01:00"), "field 'end': must be after start"),
+        (
+            good_event(id="e-2", start="2027-06-08T10:00:00"),
+            "field 'start': '2027-06-08T10:00:00' has no time zone offset",
+        ),
+        (
+            good_event(id="e-2", end="2027-06-08T09:00:00+01:00"),
+            "field 'end': must be after start",
+        ),
         (good_event(id="e-2", format="webinar"), "field 'format': unknown event format 'webinar'"),
         (good_event(id="e-2", region="Atlantis"), "field 'region': unknown region 'Atlantis'"),
-        (good_event(id="e-2", capacity="fifty"), "field 'capacity': must be a whole number or null"),
-        (good_event(id="e-2", registration_closes="2027-03-01"), "field 'registration_closes': must not be before"),
-        (good_event(id="e-2", venue=""), "field 'venue': is needed for in-person and hybrid events"),
-        ({k: v for k, v in good_event(id="e-2").items() if k != "start"}, "field 'start': is missing"),
+        (
+            good_event(id="e-2", capacity="fifty"),
+            "field 'capacity': must be a whole number or null",
+        ),
+        (
+            good_event(id="e-2", registration_closes="2027-03-01"),
+            "field 'registration_closes': must not be before",
+        ),
+        (
+            good_event(id="e-2", venue=""),
+            "field 'venue': is needed for in-person and hybrid events",
+        ),
+        (
+            {k: v for k, v in good_event(id="e-2").items() if k != "start"},
+            "field 'start': is missing",
+        ),
     ],
 )
 def test_a_bad_event_stops_the_import_with_nothing_written(tmp_path, bad, expected):

@@ -58,7 +58,9 @@ def test_listing_separates_upcoming_and_past_and_filters(client, make_event, eve
     assert "Future online event" in online and "Future regional day" not in online
 
 
-def test_event_listing_query_count_does_not_grow(client, make_event, event_index, django_assert_max_num_queries):
+def test_event_listing_query_count_does_not_grow(
+    client, make_event, event_index, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

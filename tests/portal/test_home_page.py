@@ -3,7 +3,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_home_page_leads_to_practice_and_events(client, make_practice, make_event, practice_index, event_index):
+def test_home_page_leads_to_practice_and_events(
+    client, make_practice, make_event, practice_index, event_index
+):
     make_practice(title="Shown on the home page")
     make_event(title="Coming up soon")
     html = client.get("/").content.decode()

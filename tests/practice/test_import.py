@@ -1,4 +1,4 @@
-"""Importing practice from JSON Lines: the shared corpus, idempotency, and all-or-nothing errors."""
+"""Importing practice from JSON Lines: the shared corpus, idempotency, all-or-nothing errors."""
 
 import json
 import os
@@ -88,13 +88,28 @@ def test_unknown_force_and_partners_are_created(tmp_path):
     ("bad_line", "expected"),
     [
         ('{"id": "t-2", "title": ', ":2: invalid JSON"),
-        (good_record(id="t-2", criteria=["no-such-criterion"]), ":2: field 'criteria': unknown NCPI criterion 'no-such-criterion'"),
-        (good_record(id="t-2", published="2021-13-45"), ":2: field 'published': '2021-13-45' is not a date"),
-        ({k: v for k, v in good_record(id="t-2").items() if k != "summary"}, ":2: field 'summary': is missing"),
+        (
+            good_record(id="t-2", criteria=["no-such-criterion"]),
+            ":2: field 'criteria': unknown NCPI criterion 'no-such-criterion'",
+        ),
+        (
+            good_record(id="t-2", published="2021-13-45"),
+            ":2: field 'published': '2021-13-45' is not a date",
+        ),
+        (
+            {k: v for k, v in good_record(id="t-2").items() if k != "summary"},
+            ":2: field 'summary': is missing",
+        ),
         (good_record(id="t-2", themes="missing-children"), ":2: field 'themes': must be a list"),
-        (good_record(id="t-2", evidence_level="gold"), ":2: field 'evidence_level': unknown evidence level 'gold'"),
+        (
+            good_record(id="t-2", evidence_level="gold"),
+            ":2: field 'evidence_level': unknown evidence level 'gold'",
+        ),
         (good_record(id="t-1"), ":2: field 'id': 't-1' is repeated (first on line 1)"),
-        (good_record(id="t-2", colour="blue"), ":2: field 'colour': is not a field of this format"),
+        (
+            good_record(id="t-2", colour="blue"),
+            ":2: field 'colour': is not a field of this format",
+        ),
         ("[1, 2]", ":2: expected a JSON object"),
     ],
 )

@@ -4,19 +4,33 @@ import pytest
 from django.urls import reverse
 
 from taxonomy.loader import TAXONOMY_FILE
-from taxonomy.models import Audience, Criterion, EventFormat, EvidenceLevel, Organisation, Region, Theme
+from taxonomy.models import (
+    Audience,
+    Criterion,
+    EventFormat,
+    EvidenceLevel,
+    Organisation,
+    Region,
+    Theme,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_migration_loads_every_term_shipped_in_the_repo():
     data = json.loads(TAXONOMY_FILE.read_text())
-    assert list(Criterion.objects.values_list("slug", flat=True)) == [c["slug"] for c in data["criteria"]]
+    assert list(Criterion.objects.values_list("slug", flat=True)) == [
+        c["slug"] for c in data["criteria"]
+    ]
     assert Criterion.objects.count() == 8
     assert Theme.objects.count() == len(data["themes"])
     assert Audience.objects.count() == len(data["audiences"])
     assert EvidenceLevel.objects.count() == len(data["evidence_levels"])
-    assert set(EventFormat.objects.values_list("slug", flat=True)) == {"in-person", "online", "hybrid"}
+    assert set(EventFormat.objects.values_list("slug", flat=True)) == {
+        "in-person",
+        "online",
+        "hybrid",
+    }
 
 
 def test_the_43_forces_each_belong_to_their_region():

@@ -60,13 +60,18 @@ class Command(BaseCommand):
             f"Demo content: {len(practice.created) + len(practice.updated)} case studies, "
             f"{len(events.created) + len(events.updated)} events."
         )
+        # The imports added children under the home page: reload it so that saving it does not
+        # write back a stale child count (treebeard keeps numchild on the row).
+        home.refresh_from_db()
         if not home.body:
             home.body = HOME_BODY
             publish(home)
 
         User = get_user_model()
         if not User.objects.filter(username=DEMO_USERNAME).exists():
-            User.objects.create_superuser(DEMO_USERNAME, "demo@practice-exchange.example", DEMO_PASSWORD)
+            User.objects.create_superuser(
+                DEMO_USERNAME, "demo@practice-exchange.example", DEMO_PASSWORD
+            )
             self.stdout.write(f"Created the admin account {DEMO_USERNAME} / {DEMO_PASSWORD}")
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
 

@@ -1,0 +1,141 @@
+"""The embedded default that `make run` serves: SQLite, tasks inline, emails to a folder.
+
+Runs the real commands in subprocesses with nothing but a fresh SQLite file, as a new user's
+machine would, and talks to the real development server over HTTP.
+"""
+
+import html
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import read_jsonl
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_VARIABLES = ["DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL", "SECRET_KEY"]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def embedded_site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("embedded")
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.dev",
+        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+        EMAIL_FILE_PATH=str(tmp / "emails"),
+        MEDIA_ROOT=str(tmp / "media"),
+    )
+
+    def manage(*args):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    manage("migrate", "--no-input")
+    output = manage("load_demo")
+    assert "Demo content loaded" in output
+    # Loading twice changes nothing (make run does it on every start).
+    assert "Demo content loaded" in manage("load_demo")
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    yield {"base": base, "tmp": tmp, "manage": manage}
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def fetch(opener, url, data=None):
+    body = urllib.parse.urlencode(data).encode() if data else None
+    with opener.open(url, data=body, timeout=10) as response:
+        return response.status, response.geturl(), response.read().decode()
+
+
+def test_make_run_serves_demo_content(embedded_site):
+    opener = urllib.request.build_opener()
+    status, _, home = fetch(opener, embedded_site["base"] + "/")
+    assert status == 200
+    assert "Safeguarding Practice Exchange" in home
+    status, _, practice = fetch(opener, embedded_site["base"] + "/practice/")
+    assert status == 200
+    assert "(demo)" in practice
+    status, _, events = fetch(opener, embedded_site["base"] + "/events/")
+    assert status == 200
+    # The demo events are moved ahead when loaded, so every one is listed as upcoming.
+    for record in read_jsonl(ROOT / "portal" / "demo" / "events.jsonl"):
+        assert html.escape(record["title"]) in events, record["title"]
+    status, _, login = fetch(opener, embedded_site["base"] + "/admin/login/")
+    assert status == 200 and "password" in login.lower()
+
+
+def test_demo_account_logs_in_to_wagtail_admin(embedded_site):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    _, _, login = fetch(opener, embedded_site["base"] + "/admin/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    status, url, dashboard = fetch(
+        opener,
+        embedded_site["base"] + "/admin/login/",
+        {"csrfmiddlewaretoken": token, "username": "demo", "password": "demo-password-not-secret"},
+    )
+    assert status == 200 and url.rstrip("/").endswith("/admin")
+    assert "Dashboard" in dashboard or "Pages" in dashboard
+
+
+def test_tasks_run_inline_and_emails_are_written_to_a_folder(embedded_site):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    _, _, listing = fetch(opener, embedded_site["base"] + "/practice/")
+    first = re.search(r'href="(/practice/[^"?#]+/)"', listing).group(1)
+    _, _, page = fetch(opener, embedded_site["base"] + first)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    status, _, after = fetch(
+        opener,
+        embedded_site["base"] + first,
+        {
+            "csrfmiddlewaretoken": token,
+            "name": "Demo User",
+            "email": "demo.user@example.org",
+            "organisation": "Demo Council",
+            "message": "A question sent from the embedded default test.",
+        },
+    )
+    assert status == 200 and "Your message has been sent" in after
+    emails = list((embedded_site["tmp"] / "emails").glob("*.log"))
+    assert len(emails) == 1
+    assert "A question sent from the embedded default test." in emails[0].read_text()
