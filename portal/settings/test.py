@@ -18,6 +18,10 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 POSTGRES_URL = env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379")
 REQUIRE_SERVICES = env.bool("SPE_REQUIRE_SERVICES", default=False)
+# Separate names let two test runs share one PostgreSQL and Redis without meeting.
+TEST_DATABASE_NAME = env("SPE_TEST_DATABASE", default="spe_test")
+TEST_REDIS_BROKER_DB = env.int("SPE_TEST_REDIS_BROKER_DB", default=14)
+TEST_REDIS_CACHE_DB = env.int("SPE_TEST_REDIS_CACHE_DB", default=15)
 
 
 def _postgres_reachable(url):
@@ -33,7 +37,7 @@ def _postgres_reachable(url):
 POSTGRES_AVAILABLE = _postgres_reachable(POSTGRES_URL)
 if POSTGRES_AVAILABLE or REQUIRE_SERVICES:
     DATABASES = {"default": env.db_url_config(POSTGRES_URL)}
-    DATABASES["default"]["TEST"] = {"NAME": "spe_test"}
+    DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
 else:
     DATABASES = {
         "default": {
@@ -44,12 +48,12 @@ else:
     }
 
 # Broker and cache are separate Redis databases, as in production; tests own 14 and 15.
-CELERY_BROKER_URL = f"{REDIS_URL}/14"
+CELERY_BROKER_URL = f"{REDIS_URL}/{TEST_REDIS_BROKER_DB}"
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"{REDIS_URL}/15",
+        "LOCATION": f"{REDIS_URL}/{TEST_REDIS_CACHE_DB}",
         "KEY_PREFIX": "spe-test",
     }
 }
