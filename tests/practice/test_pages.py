@@ -192,3 +192,63 @@ def test_mistakes_do_not_count_towards_the_rate_limit(
         assert client.post(page.url, contact_data(email="wrong")).status_code == 400
     with django_capture_on_commit_callbacks(execute=False):
         assert client.post(page.url, contact_data()).status_code == 302
+
+
+def test_attachments_are_listed_with_a_download_link(client, make_practice):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from practice.models import PracticeAttachment
+
+    page = make_practice()
+    document = Document.objects.create(
+        title="Grab pack template", file=ContentFile(b"template", name="grab-pack.pdf")
+    )
+    PracticeAttachment.objects.create(page=page, document=document, title="")
+    html = client.get(page.url).content.decode()
+    assert "Grab pack template" in html
+    assert f'href="{document.url}"' in html
+
+
+def test_an_editor_creates_a_case_study_in_the_admin(admin_client, practice_index):
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+    from practice.models import PracticePage
+    from taxonomy.models import Organisation
+
+    force = Organisation.objects.get(slug="kent-police")
+    criterion = Criterion.objects.get(slug="investigation")
+    data = nested_form_data(
+        {
+            "title": "Video-recorded interviews within 24 hours",
+            "slug": "video-interviews",
+            "summary": "Children are interviewed sooner.",
+            "force": force.pk,
+            "published_date": "2025-01-10",
+            "problem": rich_text("<p>Interviews took weeks.</p>"),
+            "approach": rich_text("<p>A rota of trained interviewers.</p>"),
+            "outcomes": rich_text("<p>Median wait fell to one day.</p>"),
+            "implementation": rich_text(""),
+            "adoption_steps": streamfield([]),
+            "adoption_people": "",
+            "adoption_cost": "",
+            "adoption_pitfalls": rich_text(""),
+            "evidence_level": "",
+            "outcome": "worked",
+            "stage": "untested",
+            "recognised_by": "",
+            "source": "",
+            "contact_role": "Detective Inspector",
+            "contact_email": "",
+            "attachments": inline_formset([]),
+            "action-publish": "publish",
+        }
+    )
+    data["criteria"] = [criterion.pk]
+    url = reverse("wagtailadmin_pages:add", args=["practice", "practicepage", practice_index.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    page = PracticePage.objects.get(slug="video-interviews")
+    assert page.live and page.force == force
+    assert list(page.criteria.all()) == [criterion]

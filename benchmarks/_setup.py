@@ -1,0 +1,41 @@
+"""Shared set-up for benchmarks: a scratch PostgreSQL database with the portal migrated."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def scratch_database(name, server=None):
+    """Create (or recreate) database `name` and point Django at it. Returns its URL."""
+    import psycopg
+
+    server = server or os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = f"{server}/{name}"
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def django_setup(settings="portal.settings.dev"):
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    # Benchmarks measure the portal, not the debug toolbar of DEBUG pages.
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
