@@ -6,3 +6,8 @@ class EventsConfig(AppConfig):
     label = "events"
     verbose_name = "Learning events"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,5 +1,13 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
+
 from portal.forms import ListingFilterForm, SlugMultipleChoiceField
-from taxonomy.models import Audience, Criterion, EventFormat, Region, Theme
+from taxonomy.models import Audience, Criterion, EventFormat, Organisation, Region, Theme
+
+from .models import EventPage, EventQuestion, Feedback, Registration
+
+POLICE_SUFFIXES_SETTING = "EVENTS_POLICE_EMAIL_DOMAINS"
 
 
 class EventFilterForm(ListingFilterForm):
@@ -16,3 +24,193 @@ class EventFilterForm(ListingFilterForm):
         "region": "region__in",
         "format": "format__in",
     }
+
+
+def police_email_domains():
+    """Domains whose addresses count as police: the national ones in settings plus those the
+    NCPI team records on each force."""
+    from django.conf import settings
+
+    domains = {d.lower() for d in getattr(settings, POLICE_SUFFIXES_SETTING, ["police.uk"])}
+    for value in Organisation.objects.filter(kind=Organisation.Kind.FORCE).values_list(
+        "email_domains", flat=True
+    ):
+        domains.update(d.strip().lower().lstrip("@") for d in value.split(",") if d.strip())
+    return domains
+
+
+def is_police_email(email):
+    domain = email.rsplit("@", 1)[-1].lower()
+    return any(domain == d or domain.endswith("." + d) for d in police_email_domains())
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class RegistrationForm(forms.Form):
+    """Register for one event without an account; the event's own questions are added."""
+
+    name = forms.CharField(
+        max_length=200,
+        label="Full name",
+        error_messages={
+            "required": "Enter your full name",
+            "max_length": "Your name must be 200 characters or fewer",
+        },
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We send your confirmation and joining details here.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    organisation = OrganisationChoiceField(
+        # Forces first, then partners, each alphabetically.
+        queryset=Organisation.objects.annotate(
+            kind_order=Case(
+                When(kind=Organisation.Kind.FORCE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("kind_order", "name"),
+        label="Organisation",
+        help_text="Your police force or partner organisation.",
+        empty_label="Choose your organisation",
+        error_messages={
+            "required": "Choose your organisation",
+            "invalid_choice": "Choose your organisation from the list",
+        },
+    )
+    role = forms.ModelChoiceField(
+        queryset=Audience.objects.all(),
+        label="Role",
+        empty_label="Choose your role",
+        error_messages={
+            "required": "Choose your role",
+            "invalid_choice": "Choose your role from the list",
+        },
+    )
+    consent_to_contact = forms.BooleanField(
+        required=False,
+        label="The NCPI team may email me about future learning events",
+    )
+
+    def __init__(self, event, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.questions = list(event.questions.all())
+        for question in self.questions:
+            self.fields[self.question_field_name(question)] = self._question_field(question)
+
+    @staticmethod
+    def question_field_name(question):
+        return f"question_{question.pk}"
+
+    def _question_field(self, question):
+        required = question.required
+        messages = {"required": f"Answer the question: {question.label}"}
+        if question.kind == EventQuestion.Kind.TEXT:
+            return forms.CharField(
+                label=question.label,
+                help_text=question.help_text,
+                required=required,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages=messages
+                | {"max_length": "Your answer must be 1,000 characters or fewer"},
+            )
+        choices = (
+            [("yes", "Yes"), ("no", "No")]
+            if question.kind == EventQuestion.Kind.YES_NO
+            else [(c, c) for c in question.choice_list]
+        )
+        return forms.ChoiceField(
+            label=question.label,
+            help_text=question.help_text,
+            required=required,
+            choices=choices,
+            widget=forms.RadioSelect,
+            error_messages=messages | {"invalid_choice": f"Choose an answer to: {question.label}"},
+        )
+
+    def question_fields(self):
+        return [self[self.question_field_name(q)] for q in self.questions]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if self.event.access == EventPage.Access.POLICE and not is_police_email(email):
+            raise ValidationError(
+                "Enter your police email address, like name@force.police.uk: this event is "
+                "for police officers and staff"
+            )
+        if (
+            Registration.objects.filter(event=self.event, email=email)
+            .exclude(status__in=[Registration.Status.CANCELLED, Registration.Status.EXPIRED])
+            .exists()
+        ):
+            raise ValidationError(
+                "This email address is already registered for this event. Use the link in "
+                "your confirmation email to see or change your registration"
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.event.accepts_registrations:
+            status = self.event.registration_status
+            if status == "not-yet":
+                message = "Registration for this event has not opened yet"
+            elif status == "cancelled":
+                message = "This event has been cancelled"
+            else:
+                message = "Registration for this event has closed"
+            raise ValidationError(message, code="window")
+        return cleaned
+
+    def registration_fields(self):
+        """The cleaned values as Registration fields; answers keep the question's wording."""
+        data = self.cleaned_data
+        answers = []
+        for question in self.questions:
+            value = data.get(self.question_field_name(question)) or ""
+            answers.append({"question": question.label, "answer": value})
+        return {
+            "name": data["name"],
+            "email": data["email"],
+            "organisation": data["organisation"],
+            "role": data["role"],
+            "consent_to_contact": data["consent_to_contact"],
+            "answers": answers,
+        }
+
+
+class FeedbackForm(forms.ModelForm):
+    usefulness = forms.TypedChoiceField(
+        coerce=int,
+        choices=Feedback.USEFULNESS,
+        widget=forms.RadioSelect,
+        label="How useful was the event for your work?",
+        error_messages={"required": "Choose how useful the event was"},
+    )
+    will_change = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="What will you do differently because of it?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Your answer must be 2,000 characters or fewer"},
+    )
+    comments = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Anything else you would like to tell the NCPI team?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Your answer must be 2,000 characters or fewer"},
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["usefulness", "will_change", "comments"]

@@ -1,0 +1,200 @@
+"""The NCPI team's pages for one event in the Wagtail admin: registrations with status and
+answers, counts by force and role, CSV export, waitlist actions, attendance and emails."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import booking
+from .admin_forms import AttendanceUploadForm, EventEmailForm
+from .models import EventMessage, EventPage, Feedback, Registration
+from .tasks import send_event_message, send_follow_ups
+
+Status = Registration.Status
+
+
+def _event_for(request, page_id):
+    event = get_object_or_404(EventPage.objects.select_related("format"), pk=page_id)
+    if not event.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    return event
+
+
+def _registrations_url(event):
+    return reverse("events_admin:registrations", args=[event.pk])
+
+
+def registrations(request, page_id):
+    event = _event_for(request, page_id)
+    regs = event.registrations.select_related("organisation", "role").order_by(
+        "status", "waitlist_position", "created_at"
+    )
+    status = request.GET.get("status")
+    if status in Status.values:
+        regs = regs.filter(status=status)
+    live = event.registrations.exclude(status__in=[Status.CANCELLED, Status.EXPIRED])
+    context = {
+        "event": event,
+        "registrations": regs,
+        "status": status,
+        "statuses": Status.choices,
+        "status_counts": dict(
+            event.registrations.values_list("status").annotate(n=Count("pk")).order_by()
+        ),
+        "by_force": live.values("organisation__name").annotate(n=Count("pk")).order_by("-n"),
+        "by_role": live.values("role__name").annotate(n=Count("pk")).order_by("-n"),
+        "seats_left": event.seats_left(),
+        "feedback": Feedback.objects.filter(registration__event=event).select_related(
+            "registration"
+        ),
+    }
+    return TemplateResponse(request, "events/admin/registrations.html", context)
+
+
+ACTIONS = {
+    "approve": (booking.approve, "Approved {name}."),
+    "decline": (booking.decline, "Declined {name}."),
+    "promote": (booking.promote, "Confirmed {name}'s place."),
+    "up": (lambda r: booking.move(r, -1), "Moved {name} up the waitlist."),
+    "down": (lambda r: booking.move(r, 1), "Moved {name} down the waitlist."),
+}
+
+
+@require_POST
+def registration_action(request, page_id, registration_id):
+    event = _event_for(request, page_id)
+    registration = get_object_or_404(event.registrations, pk=registration_id)
+    action = ACTIONS.get(request.POST.get("action"))
+    if action is None:
+        messages.error(request, "Choose an action.")
+    else:
+        function, message = action
+        function(registration)
+        messages.success(request, message.format(name=registration.name))
+    return redirect(_registrations_url(event))
+
+
+def export_csv(request, page_id):
+    event = _event_for(request, page_id)
+    regs = list(event.registrations.select_related("organisation", "role").order_by("created_at"))
+    questions = []
+    for registration in regs:
+        for answer in registration.answers:
+            if answer.get("question") not in questions:
+                questions.append(answer.get("question"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-registrations.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "name",
+            "email",
+            "organisation",
+            "role",
+            "status",
+            "waitlist position",
+            "attended",
+            "consent to contact",
+            "registered at",
+            *questions,
+        ]
+    )
+    for r in regs:
+        answers = {a.get("question"): a.get("answer", "") for a in r.answers}
+        row = [
+            r.name,
+            r.email,
+            r.organisation.name,
+            r.role.name,
+            r.get_status_display(),
+            r.waitlist_position or "",
+            {True: "yes", False: "no", None: ""}[r.attended],
+            "yes" if r.consent_to_contact else "no",
+            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+            *[answers.get(q, "") for q in questions],
+        ]
+        # Cells starting with = + - @ are formulas to spreadsheet programs: neutralise them.
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return response
+
+
+def _safe_cell(value):
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def attendance(request, page_id):
+    event = _event_for(request, page_id)
+    confirmed = event.registrations.filter(status=Status.CONFIRMED).select_related("organisation")
+    upload = AttendanceUploadForm(event)
+    if request.method == "POST":
+        if request.POST.get("mode") == "upload":
+            upload = AttendanceUploadForm(event, request.POST, request.FILES)
+            if upload.is_valid():
+                marks = upload.cleaned_data["marks"]
+                _save_marks(event, marks)
+                messages.success(request, f"Attendance recorded for {len(marks)} people.")
+                return redirect(reverse("events_admin:attendance", args=[event.pk]))
+        else:
+            ticked = set(request.POST.getlist("attended"))
+            marks = {r.pk: str(r.pk) in ticked for r in confirmed}
+            _save_marks(event, marks)
+            messages.success(request, "Attendance saved.")
+            return redirect(reverse("events_admin:attendance", args=[event.pk]))
+    context = {"event": event, "registrations": confirmed, "upload": upload}
+    status = 400 if upload.errors else 200
+    return TemplateResponse(request, "events/admin/attendance.html", context, status=status)
+
+
+def _save_marks(event, marks):
+    with transaction.atomic():
+        present = [pk for pk, attended in marks.items() if attended]
+        absent = [pk for pk, attended in marks.items() if not attended]
+        event.registrations.filter(pk__in=present).update(attended=True)
+        event.registrations.filter(pk__in=absent).update(attended=False)
+
+
+@require_POST
+def follow_ups(request, page_id):
+    event = _event_for(request, page_id)
+    if not event.is_past:
+        messages.error(request, "Follow-up emails can be sent once the event has finished.")
+    else:
+        send_follow_ups.delay_on_commit(event.pk)
+        messages.success(
+            request,
+            "Follow-up emails are being sent: feedback and resources to attendees, resources "
+            "to those who missed it. Nobody gets one twice.",
+        )
+    return redirect(reverse("events_admin:attendance", args=[event.pk]))
+
+
+def email(request, page_id):
+    event = _event_for(request, page_id)
+    form = EventEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            message = EventMessage.objects.create(
+                event=event,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                statuses=form.cleaned_data["statuses"],
+                created_by=request.user,
+            )
+            send_event_message.delay_on_commit(message.pk)
+        count = event.registrations.filter(status__in=message.statuses).count()
+        messages.success(request, f"Your email is being sent to {count} registrants.")
+        return redirect(_registrations_url(event))
+    context = {"event": event, "form": form, "sent": event.messages.all()[:20]}
+    return TemplateResponse(
+        request, "events/admin/email.html", context, status=400 if form.errors else 200
+    )

@@ -1,0 +1,238 @@
+"""Seat allocation, the waitlist and offers: every change of a registration's status.
+
+Each function that can change who holds a seat runs in one transaction holding the event's
+EventState row lock (SELECT ... FOR UPDATE), so concurrent registrations and cancellations for
+one event are applied one after another and the seat count read under the lock is exact.
+Emails are enqueued on commit: a rolled-back change never emails anyone.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import SEAT_HOLDING, EventPage, EventState, Registration
+
+Status = Registration.Status
+
+
+class AlreadyRegistered(Exception):
+    """This email address already has a live registration for the event."""
+
+
+def lock_event(event_id):
+    """Take the event's allocation lock for the rest of the transaction."""
+    state, _ = EventState.objects.select_for_update().get_or_create(event_id=event_id)
+    return state
+
+
+def seats_free(event):
+    if event.capacity is None:
+        return True
+    taken = Registration.objects.filter(event=event, status__in=SEAT_HOLDING).count()
+    return taken < event.capacity
+
+
+def _next_waitlist_position(event):
+    last = Registration.objects.filter(event=event).aggregate(n=Max("waitlist_position"))["n"]
+    return (last or 0) + 1
+
+
+def _email(registration, kind):
+    from .tasks import send_registration_email
+
+    send_registration_email.delay_on_commit(registration.pk, kind)
+
+
+def _allocate(event, registration):
+    """Confirm if a seat is free and nobody is waiting ahead; otherwise join the waitlist."""
+    ahead = Registration.objects.filter(event=event, status=Status.WAITLISTED).exists()
+    if seats_free(event) and not ahead:
+        registration.status = Status.CONFIRMED
+        registration.confirmed_at = timezone.now()
+        registration.waitlist_position = None
+    else:
+        registration.status = Status.WAITLISTED
+        registration.waitlist_position = _next_waitlist_position(event)
+
+
+def register(event, **fields):
+    """Create a registration: pending (approval events), confirmed or waitlisted."""
+    fields["email"] = fields["email"].strip().lower()
+    try:
+        with transaction.atomic():
+            lock_event(event.pk)
+            registration = Registration(event=event, **fields)
+            if event.access == EventPage.Access.APPROVAL:
+                registration.status = Status.PENDING
+            else:
+                _allocate(event, registration)
+            registration.save()
+            _email(registration, registration.status)
+    except IntegrityError as exc:
+        # PostgreSQL names the constraint; SQLite (the embedded default) names the columns.
+        if "events_one_live_registration_per_email" in str(exc) or "registration.email" in str(
+            exc
+        ):
+            raise AlreadyRegistered(fields["email"]) from exc
+        raise
+    return registration
+
+
+def offer_next(event):
+    """Offer free seats to the waitlist in order. Call while holding the event's lock."""
+    if event.cancelled or event.is_past:
+        return []
+    offered = []
+    while seats_free(event):
+        nxt = (
+            Registration.objects.filter(event=event, status=Status.WAITLISTED)
+            .order_by("waitlist_position", "created_at")
+            .first()
+        )
+        if nxt is None:
+            break
+        nxt.status = Status.OFFERED
+        nxt.offer_expires_at = timezone.now() + event.offer_period
+        nxt.save(update_fields=["status", "offer_expires_at"])
+        _email(nxt, f"offer-{nxt.offer_expires_at:%Y%m%d%H%M%S}")
+        offered.append(nxt)
+    return offered
+
+
+def _reload_locked(registration):
+    lock_event(registration.event_id)
+    return Registration.objects.select_related("event").get(pk=registration.pk)
+
+
+def cancel(registration):
+    """The registrant cancels (signed link). Frees their seat for the waitlist."""
+    with transaction.atomic():
+        registration = _reload_locked(registration)
+        if not registration.is_live:
+            return registration
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.offer_expires_at = None
+        registration.waitlist_position = None
+        registration.save()
+        _email(registration, "cancelled")
+        offer_next(registration.event)
+    return registration
+
+
+def accept_offer(registration):
+    """The person offered a seat takes it. False if the offer has lapsed or is not theirs."""
+    with transaction.atomic():
+        registration = _reload_locked(registration)
+        if registration.status != Status.OFFERED:
+            return False
+        if registration.offer_expires_at and registration.offer_expires_at < timezone.now():
+            return False
+        registration.status = Status.CONFIRMED
+        registration.confirmed_at = timezone.now()
+        registration.offer_expires_at = None
+        registration.waitlist_position = None
+        registration.save()
+        _email(registration, "confirmed")
+    return True
+
+
+def expire_offers(now=None):
+    """Lapse offers past their time and pass the seats on. Safe to run twice or in parallel."""
+    now = now or timezone.now()
+    event_ids = set(
+        Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lt=now).values_list(
+            "event_id", flat=True
+        )
+    )
+    lapsed = 0
+    for event_id in event_ids:
+        with transaction.atomic():
+            lock_event(event_id)
+            # Re-read under the lock: another run may have lapsed them already.
+            expired = list(
+                Registration.objects.filter(
+                    event_id=event_id, status=Status.OFFERED, offer_expires_at__lt=now
+                )
+            )
+            for registration in expired:
+                registration.status = Status.EXPIRED
+                registration.save(update_fields=["status"])
+                _email(registration, "expired")
+            lapsed += len(expired)
+            offer_next(EventPage.objects.get(pk=event_id))
+    return lapsed
+
+
+# The NCPI team's actions, from the event's registrations page in the admin.
+
+
+def approve(registration):
+    with transaction.atomic():
+        registration = _reload_locked(registration)
+        if registration.status != Status.PENDING:
+            return registration
+        _allocate(registration.event, registration)
+        registration.save()
+        _email(registration, registration.status)
+    return registration
+
+
+def decline(registration):
+    with transaction.atomic():
+        registration = _reload_locked(registration)
+        if registration.status != Status.PENDING:
+            return registration
+        registration.status = Status.DECLINED
+        registration.save(update_fields=["status"])
+        _email(registration, "declined")
+    return registration
+
+
+def promote(registration):
+    """Confirm someone from the waitlist (or holding an offer) now, even over capacity: the
+    team decides, e.g. when a bigger room is found."""
+    with transaction.atomic():
+        registration = _reload_locked(registration)
+        if registration.status not in (Status.WAITLISTED, Status.OFFERED, Status.PENDING):
+            return registration
+        registration.status = Status.CONFIRMED
+        registration.confirmed_at = timezone.now()
+        registration.waitlist_position = None
+        registration.offer_expires_at = None
+        registration.save()
+        _email(registration, "confirmed")
+    return registration
+
+
+def move(registration, places):
+    """Move a waitlisted registration up (negative) or down (positive) by swapping places."""
+    with transaction.atomic():
+        registration = _reload_locked(registration)
+        if registration.status != Status.WAITLISTED:
+            return registration
+        waitlist = list(
+            Registration.objects.filter(
+                event_id=registration.event_id, status=Status.WAITLISTED
+            ).order_by("waitlist_position", "created_at")
+        )
+        index = next(i for i, r in enumerate(waitlist) if r.pk == registration.pk)
+        target = min(max(index + places, 0), len(waitlist) - 1)
+        waitlist.insert(target, waitlist.pop(index))
+        for position, item in enumerate(waitlist, start=1):
+            if item.waitlist_position != position:
+                item.waitlist_position = position
+                item.save(update_fields=["waitlist_position"])
+    return registration
+
+
+def waitlist_place(registration):
+    """1 for the first person waiting."""
+    return (
+        Registration.objects.filter(
+            event_id=registration.event_id,
+            status=Status.WAITLISTED,
+            waitlist_position__lt=registration.waitlist_position,
+        ).count()
+        + 1
+    )

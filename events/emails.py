@@ -1,0 +1,130 @@
+"""Emails to registrants: built here, sent by events.tasks.
+
+Every email is claimed first (a RegistrationEmail row unique per registration and kind) and
+sent over one reused SMTP connection per batch, so a retried task or restarted worker never
+sends one twice. The price is that a worker killed between claiming and sending loses that one
+email; the team would rather miss one reminder than send duplicates to a force.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import strip_tags
+
+from . import calendar
+from .models import Registration, RegistrationEmail
+
+# Kinds whose email carries the event's .ics file.
+ICS_KINDS = ("confirmed", "reminder", "changed", "cancelled")
+
+
+def _when(event):
+    start = timezone.localtime(event.start)
+    return date_format(start, "l j F Y, H:i")
+
+
+def subject_and_template(registration, kind):
+    event = registration.event
+    title = event.title
+    base = kind.split("-", 1)[0]
+    subjects = {
+        "pending": f"Registration received, awaiting approval: {title}",
+        "confirmed": f"You are booked on {title}",
+        "waitlisted": f"You are on the waitlist for {title}",
+        "offer": f"A place is free for you: {title}",
+        "expired": f"Your offered place has passed on: {title}",
+        "cancelled": f"Registration cancelled: {title}",
+        "declined": f"Your registration was not approved: {title}",
+        "reminder": f"Reminder: {title}, {_when(event)}",
+        "attended": f"Thank you for attending {title}: resources and feedback",
+        "missed": f"Sorry we missed you at {title}: the resources",
+        "changed": (f"Cancelled: {title}" if event.cancelled else f"Event changed: {title}"),
+    }
+    return subjects.get(base, title), f"events/email/{base}.txt"
+
+
+def build(registration, kind, connection=None, message=None):
+    event = registration.event
+    context = {
+        "registration": registration,
+        "event": event,
+        "when": _when(event),
+        "manage_url": registration.manage_url(),
+        "feedback_url": registration.manage_url() + "feedback/",
+        "event_url": event.full_url,
+        "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
+        "joining_instructions": (
+            strip_tags(event.joining_instructions)
+            if registration.status == Registration.Status.CONFIRMED
+            else ""
+        ),
+        "message": message,
+    }
+    if message is not None:
+        subject, template = message.subject, "events/email/message.txt"
+    else:
+        subject, template = subject_and_template(registration, kind)
+    email = EmailMessage(
+        subject=subject,
+        body=render_to_string(template, context),
+        to=[registration.email],
+        reply_to=[settings.NCPI_TEAM_EMAIL],
+        connection=connection,
+    )
+    base = kind.split("-", 1)[0]
+    if base in ICS_KINDS and registration.status in (
+        Registration.Status.CONFIRMED,
+        Registration.Status.CANCELLED,
+    ):
+        email.attach(
+            "event.ics",
+            calendar.registration_ics(
+                registration, cancelled=registration.status == Registration.Status.CANCELLED
+            ),
+            "text/calendar; charset=utf-8; method="
+            + ("CANCEL" if event.cancelled or base == "cancelled" else "PUBLISH"),
+        )
+    return email
+
+
+def claim(registration, kind):
+    """Record the email before sending it; None if it was already claimed (sent or sending)."""
+    try:
+        with transaction.atomic():
+            return RegistrationEmail.objects.create(registration=registration, kind=kind)
+    except IntegrityError:
+        return None
+
+
+def send(pairs, message=None):
+    """Send (registration, kind) emails over one connection; returns how many were sent.
+
+    A send that fails releases its claim and re-raises, so the task's retry picks it up."""
+    sent = 0
+    connection = get_connection()
+    with connection:
+        for registration, kind in pairs:
+            record = claim(registration, kind)
+            if record is None:
+                continue
+            email = build(registration, kind, connection=connection, message=message)
+            try:
+                connection.send_messages([email])
+            except OSError:
+                record.delete()
+                raise
+            RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+            sent += 1
+    return sent
+
+
+def unsent(registrations, kind):
+    """Registrations with no claimed email of this kind."""
+    return registrations.exclude(emails__kind=kind)
+
+
+def message_kind(message):
+    return f"message-{message.pk}"

@@ -1,0 +1,340 @@
+"""Learning events run by the NCPI team, and their listing."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from ..blocks import ResourcesBlock
+
+EVENTS_PER_PAGE = 20
+# Statuses that hold one of the event's seats: an open offer keeps the seat for its holder.
+SEAT_HOLDING = ("confirmed", "offered")
+
+
+class EventPageQuerySet(PageQuerySet):
+    def upcoming(self):
+        return self.filter(end__gte=timezone.now()).order_by("start")
+
+    def past(self):
+        return self.filter(end__lt=timezone.now()).order_by("-start")
+
+    def with_seats_taken(self):
+        """Annotate `seats_taken` with one subquery, so listings need no query per event.
+
+        A subquery rather than Count() over a join, which the listing's many-to-many filters
+        would multiply."""
+        from .registrations import Registration
+
+        taken = (
+            Registration.objects.filter(event=OuterRef("pk"), status__in=SEAT_HOLDING)
+            .order_by()
+            .values("event")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(seats_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0))
+
+
+EventPageManager = PageManager.from_queryset(EventPageQuerySet)
+
+
+class EventIndexPage(Page):
+    """Upcoming and past events, filterable by criterion, theme, audience, region and format."""
+
+    introduction = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["events.EventPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from ..forms import EventFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        form = EventFilterForm(request.GET or None)
+        events = (
+            EventPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("format", "region")
+            .prefetch_related("criteria", "themes", "audiences")
+            .with_seats_taken()
+        )
+        show_past = request.GET.get("when") == "past"
+        events = events.past() if show_past else events.upcoming()
+        if form.is_valid():
+            events = form.filter(events)
+        context["filter_form"] = form
+        context["show_past"] = show_past
+        context["page_obj"] = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+        return context
+
+
+class EventPageForm(WagtailAdminPageForm):
+    """Offers the default registration questions (accessibility and dietary needs) on a new
+    event, where the NCPI team can edit or remove them before publishing."""
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None and instance.pk is None and not kwargs.get("data"):
+            if not instance.questions.exists():
+                instance.questions = default_questions()
+        super().__init__(*args, instance=instance, **kwargs)
+
+
+def default_questions():
+    return [
+        EventQuestion(
+            label="Do you have any access needs?",
+            help_text="For example a hearing loop, step-free access or captions.",
+            kind=EventQuestion.Kind.TEXT,
+            required=False,
+            sort_order=0,
+        ),
+        EventQuestion(
+            label="Do you have any dietary needs?",
+            help_text="For in-person events with food.",
+            kind=EventQuestion.Kind.TEXT,
+            required=False,
+            sort_order=1,
+        ),
+    ]
+
+
+class EventPage(Page):
+    """A learning event: webinar, regional day or conference."""
+
+    class Access(models.TextChoices):
+        OPEN = "open", "Open to everyone"
+        POLICE = "police", "Police email addresses only"
+        APPROVAL = "approval", "Every registration needs the NCPI team's approval"
+
+    external_id = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Identifier from the import file; keeps re-imports from duplicating pages.",
+    )
+    summary = models.TextField()
+    description = RichTextField(features=["h3", "bold", "italic", "link", "ol", "ul"])
+    start = models.DateTimeField(db_index=True, help_text="Entered and shown in UK time.")
+    end = models.DateTimeField(db_index=True)
+    format = models.ForeignKey("taxonomy.EventFormat", on_delete=models.PROTECT)
+    venue = models.TextField(blank=True, help_text="Address, for in-person and hybrid events.")
+    joining_instructions = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text="Joining link and private instructions: shown only to confirmed registrants.",
+    )
+    region = models.ForeignKey("taxonomy.Region", on_delete=models.PROTECT)
+    criteria = ParentalManyToManyField("taxonomy.Criterion", blank=True, related_name="events")
+    themes = ParentalManyToManyField("taxonomy.Theme", blank=True, related_name="events")
+    audiences = ParentalManyToManyField("taxonomy.Audience", blank=True, related_name="events")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seats available; leave empty for no limit."
+    )
+    registration_opens = models.DateField(null=True, blank=True)
+    registration_closes = models.DateField(null=True, blank=True)
+    access = models.CharField(
+        max_length=16,
+        choices=Access.choices,
+        default=Access.OPEN,
+        help_text="Who can register. Police email domains are set on each force's organisation.",
+    )
+    offer_hours = models.PositiveSmallIntegerField(
+        default=48,
+        help_text="How long someone on the waitlist has to accept a freed seat before it "
+        "passes to the next person.",
+    )
+    cancelled = models.BooleanField(
+        default=False,
+        help_text="Cancel the event: registrants are emailed and calendars updated on publish.",
+    )
+    resources = StreamField(
+        ResourcesBlock(),
+        blank=True,
+        help_text="Slides, documents and recording links: shown on the page and in follow-ups.",
+    )
+
+    objects = EventPageManager()
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=2),
+        index.SearchField("description"),
+        index.FilterField("start"),
+        index.FilterField("end"),
+    ]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
+                FieldPanel("format"),
+                FieldPanel("venue"),
+                FieldPanel("joining_instructions"),
+                FieldPanel("region"),
+            ],
+            heading="When and where",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("criteria", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading="Tags",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("capacity"),
+                FieldRowPanel(
+                    [FieldPanel("registration_opens"), FieldPanel("registration_closes")]
+                ),
+                FieldPanel("access"),
+                FieldPanel("offer_hours"),
+                FieldPanel("cancelled"),
+            ],
+            heading="Registration",
+        ),
+        InlinePanel(
+            "questions",
+            label="Registration question",
+            heading="Questions for registrants",
+            help_text="Asked of everyone who registers, after their name, email and role.",
+        ),
+        FieldPanel("resources"),
+        FieldPanel("external_id", read_only=True),
+    ]
+    base_form_class = EventPageForm
+
+    parent_page_types = ["events.EventIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "event"
+        indexes = [models.Index(fields=["start", "end"])]
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import calendar
+        from ..forms import RegistrationForm
+
+        context = super().get_context(request, *args, **kwargs)
+        context["listing"] = self.get_parent().specific
+        context["seats_left"] = self.seats_left()
+        context["google_calendar_url"] = calendar.google_calendar_url(self)
+        context["outlook_calendar_url"] = calendar.outlook_calendar_url(self)
+        # A refused registration (window closed meanwhile) comes back with its errors.
+        form = kwargs.get("registration_form")
+        if form is None and self.accepts_registrations:
+            form = RegistrationForm(self)
+        context["registration_form"] = form
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        from ..views import register
+
+        if request.method == "POST":
+            return register(request, self)
+        return super().serve(request, *args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = "The event must end after it starts."
+        if (
+            self.registration_opens
+            and self.registration_closes
+            and self.registration_closes < self.registration_opens
+        ):
+            errors["registration_closes"] = "Registration must close after it opens."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_past(self):
+        return self.end < timezone.now()
+
+    @property
+    def registration_status(self):
+        """ "not-yet", "open", "closed" or "cancelled", judged in UK time."""
+        today = timezone.localdate()
+        if self.cancelled:
+            return "cancelled"
+        if self.is_past or (self.registration_closes and today > self.registration_closes):
+            return "closed"
+        if self.registration_opens and today < self.registration_opens:
+            return "not-yet"
+        return "open"
+
+    @property
+    def accepts_registrations(self):
+        return self.registration_status == "open"
+
+    def seats_left(self):
+        """Seats not yet confirmed or offered; None when the event has no limit. Listings
+        annotate `seats_taken` (EventPageQuerySet.with_seats_taken) to save a query each."""
+        if self.capacity is None:
+            return None
+        taken = getattr(self, "seats_taken", None)
+        if taken is None:
+            taken = self.registrations.filter(status__in=SEAT_HOLDING).count()
+        return max(self.capacity - taken, 0)
+
+    @property
+    def offer_period(self):
+        return dt.timedelta(hours=self.offer_hours)
+
+
+class EventQuestion(Orderable):
+    """A question the NCPI team asks everyone who registers for one event."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text answer"
+        CHOICE = "choice", "Choose one option"
+        YES_NO = "yes-no", "Yes or no"
+
+    page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(max_length=255, help_text="The question, as registrants see it.")
+    help_text = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.TextField(
+        blank=True, help_text="For 'Choose one option': one option per line."
+    )
+    required = models.BooleanField(default=False)
+
+    panels = [
+        FieldPanel("label"),
+        FieldPanel("help_text"),
+        FieldPanel("kind"),
+        FieldPanel("choices"),
+        FieldPanel("required"),
+    ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def choice_list(self):
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.CHOICE and len(self.choice_list) < 2:
+            raise ValidationError({"choices": "Enter at least two options, one per line."})

@@ -1,0 +1,188 @@
+"""Registrations for learning events, the emails sent about them and the feedback they give."""
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+# Signed links carry the registration's key under these salts, so a link from one purpose
+# (the "thank you" page) cannot be used for another (manage or cancel).
+MANAGE_SALT = "events.registration.manage"
+RECEIVED_SALT = "events.registration.received"
+
+
+class Registration(models.Model):
+    """One person's registration for one event. No account: signed links identify them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        OFFERED = "offered", "Offered a seat"
+        CANCELLED = "cancelled", "Cancelled"
+        DECLINED = "declined", "Not approved"
+        EXPIRED = "expired", "Offer lapsed"
+
+    event = models.ForeignKey(
+        "events.EventPage", on_delete=models.CASCADE, related_name="registrations"
+    )
+    name = models.CharField(max_length=200)
+    # Stored lower-cased, so one address is one registration however it is typed.
+    email = models.EmailField()
+    organisation = models.ForeignKey(
+        "taxonomy.Organisation", on_delete=models.PROTECT, related_name="event_registrations"
+    )
+    role = models.ForeignKey(
+        "taxonomy.Audience", on_delete=models.PROTECT, related_name="event_registrations"
+    )
+    answers = models.JSONField(
+        default=list, blank=True, help_text="[{question, answer}] for the event's questions."
+    )
+    consent_to_contact = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # The database, not the form, refuses a second live registration by one address,
+            # so two simultaneous submissions cannot both get in.
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                condition=~Q(status__in=["cancelled", "expired"]),
+                name="events_one_live_registration_per_email",
+            ),
+        ]
+        indexes = [
+            # Seat counts (event, status) and the waitlist's order share this one.
+            models.Index(fields=["event", "status", "waitlist_position"]),
+            models.Index(fields=["status", "offer_expires_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name} for {self.event.title}"
+
+    @property
+    def holds_seat(self):
+        return self.status in (self.Status.CONFIRMED, self.Status.OFFERED)
+
+    @property
+    def is_live(self):
+        return self.status not in (self.Status.CANCELLED, self.Status.EXPIRED)
+
+    def manage_token(self):
+        # Signer, not signing.dumps: no timestamp, so every email carries the same link.
+        return signing.Signer(salt=MANAGE_SALT).sign_object(self.pk)
+
+    def manage_path(self):
+        return reverse("events:manage", args=[self.manage_token()])
+
+    def manage_url(self):
+        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + self.manage_path()
+
+    def received_path(self):
+        token = signing.Signer(salt=RECEIVED_SALT).sign_object(self.pk)
+        return reverse("events:received", args=[token])
+
+    @classmethod
+    def from_token(cls, token, salt=MANAGE_SALT):
+        """The registration a signed link names, or None for a forged or mangled link."""
+        try:
+            pk = signing.Signer(salt=salt).unsign_object(token)
+        except signing.BadSignature:
+            return None
+        if not isinstance(pk, int):
+            return None
+        return cls.objects.select_related("event", "organisation", "role").filter(pk=pk).first()
+
+
+class RegistrationEmail(models.Model):
+    """One email of one kind to one registrant, recorded (claimed) before it is sent.
+
+    The unique constraint is what makes reminders and follow-ups go once: a task that runs
+    twice, or a worker restarted mid-batch, finds the row and skips. A claim whose sending
+    failed is deleted so a retry can send it.
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "kind"], name="events_one_email_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.registration.email}"
+
+
+class EventState(models.Model):
+    """Bookkeeping for one event, outside the page (which revisions overwrite).
+
+    Its row is locked (SELECT ... FOR UPDATE) while seats are allocated, so concurrent
+    registrations for one event queue up instead of overbooking; `sequence` and `fingerprint`
+    give calendar clients a higher SEQUENCE whenever the event's time, place or status changes.
+    """
+
+    event = models.OneToOneField(
+        "events.EventPage", on_delete=models.CASCADE, primary_key=True, related_name="state"
+    )
+    sequence = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return f"State of event {self.event_id}"
+
+
+class Feedback(models.Model):
+    """What an attendee thought of an event, from the form in their follow-up email."""
+
+    USEFULNESS = [
+        (5, "Very useful"),
+        (4, "Useful"),
+        (3, "Neither useful nor not useful"),
+        (2, "Not very useful"),
+        (1, "Not useful at all"),
+    ]
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="feedback"
+    )
+    usefulness = models.PositiveSmallIntegerField(choices=USEFULNESS)
+    will_change = models.TextField(max_length=2000, blank=True)
+    comments = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Feedback from {self.registration}"
+
+
+class EventMessage(models.Model):
+    """An email the NCPI team sent to an event's registrants, or one status group of them."""
+
+    event = models.ForeignKey(
+        "events.EventPage", on_delete=models.CASCADE, related_name="messages"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=10000)
+    statuses = models.JSONField(help_text="The registration statuses it went to.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject

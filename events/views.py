@@ -1,0 +1,161 @@
+"""Public views: registering, the signed-link pages for registrants, and calendars."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from taxonomy.models import Criterion
+
+from . import booking, calendar
+from .forms import FeedbackForm, RegistrationForm
+from .models import EventPage, Feedback, Registration
+from .models.registrations import RECEIVED_SALT
+
+# How far back the calendar feeds reach: enough for a subscriber to see last year's events.
+FEED_HISTORY = dt.timedelta(days=365)
+
+
+def registration_rate():
+    # Generous: a training coordinator may book a team from one office's address.
+    return getattr(settings, "EVENTS_REGISTRATION_RATE", "30/h")
+
+
+def register(request, page):
+    form = RegistrationForm(page, request.POST)
+    if form.is_valid():
+        if is_ratelimited(
+            request,
+            group="events-register",
+            key="ip",
+            rate=registration_rate(),
+            method="POST",
+            increment=True,
+        ):
+            return TemplateResponse(request, "429.html", status=429)
+        try:
+            registration = booking.register(page, **form.registration_fields())
+        except booking.AlreadyRegistered:
+            form.add_error(
+                "email",
+                "This email address is already registered for this event. Use the link in "
+                "your confirmation email to see or change your registration",
+            )
+        else:
+            return redirect(registration.received_path())
+    context = page.get_context(request, registration_form=form)
+    return TemplateResponse(request, page.get_template(request), context, status=400)
+
+
+def _registration_or_404(token, salt=None):
+    registration = (
+        Registration.from_token(token, salt=salt) if salt else Registration.from_token(token)
+    )
+    if registration is None:
+        raise Http404("This link is not valid")
+    return registration
+
+
+@require_GET
+def received(request, token):
+    """Straight after registering: the outcome, without the private details (the email
+    proves the address is theirs; this page does not)."""
+    registration = _registration_or_404(token, salt=RECEIVED_SALT)
+    context = {"registration": registration, "event": registration.event}
+    if registration.status == Registration.Status.WAITLISTED:
+        context["waitlist_place"] = booking.waitlist_place(registration)
+    return TemplateResponse(request, "events/registration_received.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    """The registrant's own page, reached by the signed link in every email."""
+    registration = _registration_or_404(token)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "cancel" and registration.is_live:
+            booking.cancel(registration)
+            messages.success(request, "Your registration is cancelled. We have emailed you.")
+        elif action == "accept":
+            if booking.accept_offer(registration):
+                messages.success(request, "Your place is confirmed. We have emailed you.")
+            else:
+                messages.error(request, "This offer has lapsed or was already answered.")
+        return redirect(request.path)
+    context = {"registration": registration, "event": registration.event, "token": token}
+    if registration.status == Registration.Status.WAITLISTED:
+        context["waitlist_place"] = booking.waitlist_place(registration)
+    return TemplateResponse(request, "events/registration_manage.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request, token):
+    registration = _registration_or_404(token)
+    event = registration.event
+    if not event.is_past or registration.status != Registration.Status.CONFIRMED:
+        raise Http404("Feedback opens after the event, for people who had a place")
+    existing = Feedback.objects.filter(registration=registration).first()
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and existing is None:
+        if form.is_valid():
+            form.instance.registration = registration
+            form.save()
+            return redirect(request.path)
+    context = {"registration": registration, "event": event, "form": form, "done": existing}
+    status = 400 if form.errors else 200
+    return TemplateResponse(request, "events/feedback.html", context, status=status)
+
+
+def _ics_response(body, filename):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def registration_calendar(request, token):
+    registration = _registration_or_404(token)
+    return _ics_response(calendar.registration_ics(registration), "event.ics")
+
+
+def _public_events():
+    return (
+        EventPage.objects.live()
+        .public()
+        .filter(end__gte=timezone.now() - FEED_HISTORY)
+        .select_related("format")
+        .order_by("start")
+    )
+
+
+@require_GET
+def event_calendar(request, pk):
+    event = get_object_or_404(_public_events(), pk=pk)
+    return _ics_response(calendar.calendar([event]), f"{event.slug}.ics")
+
+
+def _feed_response(body):
+    # Inline, not an attachment: calendar apps subscribe to the address.
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=900"
+    return response
+
+
+@require_GET
+def feed(request):
+    body = calendar.calendar(list(_public_events()), name="NCPI learning events")
+    return _feed_response(body)
+
+
+@require_GET
+def criterion_feed(request, slug):
+    criterion = get_object_or_404(Criterion, slug=slug)
+    events = list(_public_events().filter(criteria=criterion).distinct())
+    body = calendar.calendar(events, name=f"NCPI learning events: {criterion.name}")
+    return _feed_response(body)

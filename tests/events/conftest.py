@@ -1,0 +1,44 @@
+"""Helpers for the events tests: registration form data and quick registrations."""
+
+import pytest
+
+from taxonomy.models import Audience, Organisation
+
+
+@pytest.fixture
+def form_data():
+    """POST data for the registration form; keyword arguments override the defaults."""
+
+    def data(**overrides):
+        values = {
+            "name": "Sam Officer",
+            "email": "sam.officer@avon.police.uk",
+            "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
+            "role": Audience.objects.get(slug="frontline-response").pk,
+            "consent_to_contact": "on",
+        }
+        values.update(overrides)
+        return values
+
+    return data
+
+
+@pytest.fixture
+def book():
+    """Register someone directly through the booking service."""
+    from events import booking
+
+    counter = {"n": 0}
+
+    def make(event, **overrides):
+        counter["n"] += 1
+        fields = {
+            "name": f"Person {counter['n']}",
+            "email": f"person{counter['n']}@avon.police.uk",
+            "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary"),
+            "role": Audience.objects.get(slug="frontline-response"),
+        }
+        fields.update(overrides)
+        return booking.register(event, **fields)
+
+    return make

@@ -1,0 +1,62 @@
+"""The event page with its registration form, and the confirmation page, in headless Chromium:
+no WCAG 2.2 AA violations found by axe, and registering works without JavaScript."""
+
+import pytest
+
+from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
+from tests.browser.test_accessibility import assert_no_violations
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def event(make_event):
+    from events.models import EventQuestion
+
+    event = make_event(title="Hearing the child", capacity=1)
+    EventQuestion.objects.create(page=event, label="Do you have any access needs?")
+    EventQuestion.objects.create(
+        page=event, label="Will you stay for lunch?", kind=EventQuestion.Kind.YES_NO
+    )
+    return event
+
+
+def test_event_page_and_its_errors_are_accessible(event, live_server, page):  # noqa: F811
+    page.goto(live_server.url + event.url)
+    assert page.get_by_role("heading", name="Register").is_visible()
+    assert_no_violations(page)
+    page.get_by_role("button", name="Register").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_no_violations(page)
+
+
+def test_registering_without_javascript_reaches_an_accessible_confirmation(
+    event,
+    live_server,
+    browser,  # noqa: F811
+):
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(live_server.url + event.url)
+    tab.get_by_label("Full name").fill("Sam Officer")
+    tab.get_by_label("Email address").fill("sam@avon.police.uk")
+    tab.get_by_label("Organisation").select_option(label="Avon and Somerset Constabulary")
+    tab.get_by_label("Role").select_option(label="Frontline response officers")
+    tab.get_by_label("Do you have any access needs?").fill("Step-free access")
+    tab.get_by_role("group", name="Will you stay for lunch?").get_by_label("Yes").check()
+    tab.get_by_role("button", name="Register").click()
+    assert tab.get_by_role("heading", name="Registration confirmed").is_visible()
+    context.close()
+
+    tab = browser.new_context().new_page()
+    from events.models import Registration
+
+    registration = Registration.objects.get()
+    assert registration.answers[1] == {"question": "Will you stay for lunch?", "answer": "yes"}
+    tab.goto(live_server.url + registration.received_path())
+    assert_no_violations(tab)
+    tab.goto(live_server.url + registration.manage_path())
+    assert_no_violations(tab)

@@ -1,0 +1,173 @@
+"""Emails (claimed once, sent over one connection) and iCalendar files and feeds."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+from icalendar import Calendar
+
+from events import booking, tasks
+from events.models import EventState, Registration, RegistrationEmail
+from taxonomy.models import Criterion
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+
+
+def parse(body):
+    return Calendar.from_ical(body)
+
+
+def only_event(cal):
+    (event,) = cal.walk("VEVENT")
+    return event
+
+
+def test_confirmation_has_an_rfc5545_ics_in_london_time(make_event, book):
+    start = dt.datetime(2027, 6, 8, 9, 0, tzinfo=dt.UTC)  # 10am BST
+    event = make_event(start=start, joining_instructions="<p>https://meet.example/j</p>")
+    registration = book(event, email="conf@avon.police.uk")
+    assert tasks.send_registration_email(registration.pk, "confirmed") == 1
+    (email,) = mail.outbox
+    assert email.to == ["conf@avon.police.uk"]
+    assert "You are booked on" in email.subject
+    assert "https://meet.example/j" in email.body
+    assert registration.manage_url() in email.body
+    (name, content, mimetype) = email.attachments[0]
+    assert name == "event.ics" and mimetype.startswith("text/calendar")
+    text = content.decode() if isinstance(content, bytes) else content
+    cal = parse(text)
+    assert cal["METHOD"] == "PUBLISH"
+    (tz,) = cal.walk("VTIMEZONE")
+    assert tz["TZID"] == "Europe/London"
+    vevent = only_event(cal)
+    assert "DTSTART;TZID=Europe/London:20270608T100000" in text
+    assert vevent["STATUS"] == "CONFIRMED"
+    assert vevent["SEQUENCE"] == 0
+    assert "meet.example/j" in str(vevent["DESCRIPTION"])
+    # Claimed once: the same email again is not sent.
+    assert tasks.send_registration_email(registration.pk, "confirmed") == 0
+    assert len(mail.outbox) == 1
+
+
+def test_reminders_go_once_each_at_two_days_and_two_hours(make_event, book):
+    now = timezone.now()
+    event = make_event(start=now + dt.timedelta(days=5))
+    confirmed = book(event, email="a@avon.police.uk")
+    waiting = book(event, email="b@avon.police.uk", name="W")
+    waiting.status = Status.WAITLISTED
+    waiting.save()
+
+    assert tasks.send_due_reminders() == 0
+    with time_machine.travel(event.start - dt.timedelta(hours=47)):
+        assert tasks.send_due_reminders() == 1
+        assert tasks.send_due_reminders() == 0  # a second beat, or a restarted worker
+    with time_machine.travel(event.start - dt.timedelta(hours=1)):
+        assert tasks.send_due_reminders() == 1
+        assert tasks.send_due_reminders() == 0
+    assert [m.to for m in mail.outbox] == [[confirmed.email], [confirmed.email]]
+    assert all(m.subject.startswith("Reminder:") for m in mail.outbox)
+    assert set(RegistrationEmail.objects.values_list("kind", flat=True)) == {
+        "reminder-2h",
+        "reminder-48h",
+    }
+
+
+def test_reminder_offsets_are_configurable(make_event, book, settings):
+    settings.EVENTS_REMINDER_HOURS = [24]
+    event = make_event(start=timezone.now() + dt.timedelta(days=5))
+    book(event)
+    with time_machine.travel(event.start - dt.timedelta(hours=30)):
+        assert tasks.send_due_reminders() == 0
+    with time_machine.travel(event.start - dt.timedelta(hours=23)):
+        assert tasks.send_due_reminders() == 1
+
+
+def test_follow_ups_thank_attendees_and_console_the_missing(make_event, book):
+    event = make_event(
+        resources=[
+            {"type": "link", "value": {"title": "Recording", "url": "https://video.example/r"}}
+        ]
+    )
+    came, missed = book(event, email="came@avon.police.uk"), book(event, email="no@x.police.uk")
+    Registration.objects.filter(pk=came.pk).update(attended=True)
+    Registration.objects.filter(pk=missed.pk).update(attended=False)
+    assert tasks.send_follow_ups(event.pk) == 2
+    assert tasks.send_follow_ups(event.pk) == 0
+    by_to = {m.to[0]: m for m in mail.outbox}
+    assert "feedback" in by_to["came@avon.police.uk"].subject.lower()
+    assert came.manage_url() + "feedback/" in by_to["came@avon.police.uk"].body
+    assert "Sorry we missed you" in by_to["no@x.police.uk"].subject
+    assert "https://video.example/r" in by_to["no@x.police.uk"].body
+    assert "feedback/" not in by_to["no@x.police.uk"].body
+
+
+def test_a_changed_then_cancelled_event_keeps_its_uid_with_higher_sequence(
+    client, make_event, book, django_capture_on_commit_callbacks
+):
+    event = make_event(title="Hearing the child")
+    registration = book(event)
+    first = only_event(parse(client.get(f"/events/calendar/{event.pk}.ics").content))
+
+    event.start += dt.timedelta(days=1)
+    event.end += dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks() as callbacks:
+        event.save_revision().publish()
+    assert EventState.objects.get(event=event).sequence == 1
+    assert any("notify_event_changed" in repr(c) for c in callbacks)
+    assert tasks.notify_event_changed(event.pk, 1) == 1
+    assert "Event changed" in mail.outbox[-1].subject
+
+    event.cancelled = True
+    event.save_revision().publish()
+    assert tasks.notify_event_changed(event.pk, 2) == 1
+    email = mail.outbox[-1]
+    assert email.subject.startswith("Cancelled:")
+    cancelled_ics = parse(email.attachments[0][1])
+    assert cancelled_ics["METHOD"] == "CANCEL"
+
+    feed = parse(client.get("/events/feed.ics").content)
+    (in_feed,) = [e for e in feed.walk("VEVENT") if e["UID"] == first["UID"]]
+    assert in_feed["SEQUENCE"] == 2
+    assert in_feed["STATUS"] == "CANCELLED"
+    assert only_event(cancelled_ics)["UID"] == first["UID"]
+    # A publish that changes nothing a calendar shows keeps the sequence.
+    event.summary = "New summary"
+    event.save_revision().publish()
+    assert EventState.objects.get(event=event).sequence == 2
+    assert registration.pk
+
+
+def test_feeds_list_public_events_per_criterion_without_private_details(client, make_event):
+    make_event(
+        title="Initial contact day", joining_instructions="<p>https://meet.example/private</p>"
+    )
+    make_event(title="Custody day", criteria=[Criterion.objects.get(slug="police-detention")])
+    response = client.get("/events/feed.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert "Initial contact day" in body and "Custody day" in body
+    assert "meet.example" not in body
+    assert "X-WR-TIMEZONE:Europe/London" in body
+    custody = client.get("/events/feed/police-detention.ics").content.decode()
+    assert "Custody day" in custody and "Initial contact day" not in custody
+    assert client.get("/events/feed/no-such-criterion.ics").status_code == 404
+
+
+def test_event_page_offers_add_to_calendar_links(client, make_event):
+    event = make_event(title="Hearing the child")
+    html = client.get(event.url).content.decode()
+    assert f'href="/events/calendar/{event.pk}.ics"' in html
+    assert "calendar.google.com/calendar/render?action=TEMPLATE" in html
+    assert "outlook.office.com" in html
+
+
+def test_cancelling_sends_a_cancel_ics(make_event, book):
+    event = make_event()
+    registration = booking.cancel(book(event))
+    assert tasks.send_registration_email(registration.pk, "cancelled") == 1
+    cal = parse(mail.outbox[0].attachments[0][1])
+    assert cal["METHOD"] == "CANCEL"
+    assert only_event(cal)["STATUS"] == "CANCELLED"
