@@ -6,3 +6,21 @@ class NewslettersConfig(AppConfig):
     label = "newsletters"
     verbose_name = "Newsletters"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from anymail.signals import tracking
+        from wagtail.signals import page_published
+
+        from events.models import EventPage
+        from practice.models import PracticePage
+
+        from .alerts import on_page_published, on_tracking_event
+
+        # dispatch_uid: connecting twice (tests, autoreload) must not send two alerts.
+        for model in (PracticePage, EventPage):
+            page_published.connect(
+                on_page_published,
+                sender=model,
+                dispatch_uid=f"newsletters-alert-{model._meta.label_lower}",
+            )
+        tracking.connect(on_tracking_event, dispatch_uid="newsletters-tracking")

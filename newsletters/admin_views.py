@@ -1,0 +1,83 @@
+"""The admin page where the NCPI team test-sends, sends or schedules an issue and watches it
+go out: sent, pending and failed counts, refreshing while it sends."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from . import sending, tasks
+from .forms import ScheduleForm, TestSendForm
+from .models import NewsletterIssue
+
+
+def send_issue(request, pk):
+    if not request.user.has_perm("newsletters.change_newsletterissue"):
+        raise PermissionDenied
+    issue = get_object_or_404(NewsletterIssue, pk=pk)
+    test_form = TestSendForm(initial={"email": request.user.email})
+    schedule_form = ScheduleForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        editable = issue.status in (NewsletterIssue.Status.DRAFT, NewsletterIssue.Status.SCHEDULED)
+        if action == "test":
+            test_form = TestSendForm(request.POST)
+            if test_form.is_valid():
+                email = test_form.cleaned_data["email"]
+                tasks.send_test_issue.delay_on_commit(issue.pk, email)
+                messages.success(request, f"A test is on its way to {email}.")
+                return redirect(request.path)
+            status = 400
+        elif action == "send" and editable:
+            tasks.start_sending(issue.pk)
+            messages.success(request, f"'{issue.title}' is being sent.")
+            return redirect(request.path)
+        elif action == "schedule" and editable:
+            schedule_form = ScheduleForm(request.POST)
+            if schedule_form.is_valid():
+                when = schedule_form.cleaned_data["scheduled_at"]
+                if when <= timezone.now():
+                    schedule_form.add_error("scheduled_at", "Enter a time in the future")
+                    status = 400
+                else:
+                    with transaction.atomic():
+                        NewsletterIssue.objects.filter(
+                            pk=issue.pk,
+                            status__in=[
+                                NewsletterIssue.Status.DRAFT,
+                                NewsletterIssue.Status.SCHEDULED,
+                            ],
+                        ).update(status=NewsletterIssue.Status.SCHEDULED, scheduled_at=when)
+                    messages.success(request, f"'{issue.title}' is scheduled.")
+                    return redirect(request.path)
+            else:
+                status = 400
+        elif action == "unschedule" and issue.status == NewsletterIssue.Status.SCHEDULED:
+            NewsletterIssue.objects.filter(
+                pk=issue.pk, status=NewsletterIssue.Status.SCHEDULED
+            ).update(status=NewsletterIssue.Status.DRAFT, scheduled_at=None)
+            messages.success(request, "Schedule cancelled: the issue is a draft again.")
+            return redirect(request.path)
+        else:
+            messages.error(request, "That cannot be done to this issue now.")
+            return redirect(request.path)
+
+    mailing = issue.mailings.first()
+    counts = sending.progress([mailing.pk])[mailing.pk] if mailing else None
+    return TemplateResponse(
+        request,
+        "newsletters/admin/send_issue.html",
+        {
+            "issue": issue,
+            "mailing": mailing,
+            "counts": counts,
+            "recipients": tasks.issue_recipients(issue).count(),
+            "test_form": test_form,
+            "schedule_form": schedule_form,
+            "refresh": issue.status == NewsletterIssue.Status.SENDING,
+        },
+        status=status,
+    )

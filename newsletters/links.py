@@ -1,0 +1,47 @@
+"""Signed links in emails: confirm a sign-up, manage preferences, unsubscribe.
+
+Each link signs the subscriber's id and secret token with its own salt, so one kind of link
+cannot stand in for another; erasing a subscriber rotates the token, killing every old link.
+Confirmation links expire (NEWSLETTERS_CONFIRM_MAX_AGE); manage and unsubscribe links do not,
+because people unsubscribe from emails that are months old."""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from .models import Subscriber, site_url
+
+CONFIRM_SALT = "newsletters.confirm"
+MANAGE_SALT = "newsletters.manage"
+UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
+
+
+def make_token(subscriber, salt):
+    return signing.dumps([subscriber.pk, subscriber.token], salt=salt, compress=True)
+
+
+def subscriber_from_token(value, salt, max_age=None):
+    """The subscriber a link was made for, or None when it is forged, expired or stale."""
+    try:
+        pk, token = signing.loads(value, salt=salt, max_age=max_age)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return Subscriber.objects.filter(pk=pk, token=token).first()
+
+
+def confirm_url(subscriber):
+    return site_url(reverse("newsletters:confirm", args=[make_token(subscriber, CONFIRM_SALT)]))
+
+
+def manage_url(subscriber):
+    return site_url(reverse("newsletters:manage", args=[make_token(subscriber, MANAGE_SALT)]))
+
+
+def unsubscribe_url(subscriber):
+    return site_url(
+        reverse("newsletters:unsubscribe", args=[make_token(subscriber, UNSUBSCRIBE_SALT)])
+    )
+
+
+def confirm_max_age():
+    return settings.NEWSLETTERS_CONFIRM_MAX_AGE

@@ -1,0 +1,307 @@
+"""Exactly-once sending of a mailing's delivery rows.
+
+How a row is sent:
+
+1. `claim` takes up to CHUNK_SIZE pending rows whose lease is free (never claimed, or claimed
+   longer ago than NEWSLETTERS_CLAIM_LEASE_SECONDS, which means their worker died) with
+   SELECT ... FOR UPDATE SKIP LOCKED, stamps them with a fresh claim id and commits. Two
+   workers never hold the same row.
+2. `send_claimed` opens one connection to the mail server and, for each row, sends the message
+   and then at once marks the row sent (an autocommitted UPDATE guarded by the claim id).
+
+Send-then-mark is the only order that never skips anyone: mark-then-send loses the message if
+the process dies between the two. Its cost is that a worker killed after the server accepted
+a message but before the UPDATE commits leaves that one row pending, and it is sent again when
+the lease runs out. That window is one local UPDATE (about a millisecond), nothing else runs in
+it, and at most one message (the one in flight) can be repeated per killed worker. No protocol
+can close it: SMTP has no way to ask "did you already accept this?".
+
+A chunk stops claiming-and-sending once half its lease has gone, releasing what it has not
+sent, so a slow chunk never sends on a lease another worker may already have taken over.
+"""
+
+import logging
+import smtplib
+import time
+import uuid
+from datetime import timedelta
+
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import links, rendering, throttle
+from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber
+
+logger = logging.getLogger(__name__)
+
+# Rows per chunk task. Big enough to amortise the claim query and the SMTP handshake over many
+# messages; small enough that a chunk finishes well inside the lease even at a low global rate,
+# and that a killed worker strands only a few rows until the lease runs out.
+CHUNK_SIZE = 100
+# After this many temporary failures a row is marked failed instead of tried again.
+MAX_ATTEMPTS = 5
+
+
+class TemporaryFailure(Exception):
+    """The mail server or provider could not take messages right now: retry later."""
+
+
+def lease():
+    return timedelta(seconds=settings.NEWSLETTERS_CLAIM_LEASE_SECONDS)
+
+
+def claimable(mailing_id, now=None):
+    now = now or timezone.now()
+    return Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.PENDING).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease())
+    )
+
+
+def claim(mailing_id, limit=CHUNK_SIZE):
+    """Claim up to `limit` rows for this worker: (claim id, rows with their subscribers)."""
+    claim_id = uuid.uuid4()
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            claimable(mailing_id, now)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return claim_id, []
+        Delivery.objects.filter(pk__in=ids).update(claimed_at=now, claim=claim_id)
+    rows = list(
+        Delivery.objects.filter(pk__in=ids, claim=claim_id)
+        .select_related("subscriber")
+        .order_by("pk")
+    )
+    return claim_id, rows
+
+
+def release(claim_id, rows):
+    """Give back claimed rows that were not sent, so the next chunk takes them at once."""
+    Delivery.objects.filter(
+        pk__in=[row.pk for row in rows], claim=claim_id, status=Delivery.Status.PENDING
+    ).update(claimed_at=None, claim=None)
+
+
+class MessageBuilder:
+    """Builds each row's message. An issue is rendered once per chunk; alerts and digests list
+    each subscriber's own pages, so those are rendered per row."""
+
+    def __init__(self, mailing):
+        self.mailing = mailing
+        self.issue_parts = None
+        if mailing.kind == Mailing.Kind.ISSUE:
+            self.issue_parts = rendering.render_issue(mailing.issue)
+        self.pages = {}
+
+    def load_pages(self, rows):
+        from wagtail.models import Page
+
+        wanted = {pk for row in rows for pk in row.page_ids} - set(self.pages)
+        if wanted:
+            for page in Page.objects.filter(pk__in=wanted).live().specific():
+                self.pages[page.pk] = page
+
+    def build(self, row):
+        subscriber = row.subscriber
+        manage_url = links.manage_url(subscriber)
+        unsubscribe_url = links.unsubscribe_url(subscriber)
+        if self.issue_parts is not None:
+            subject, text, html = self.issue_parts
+            text = rendering.personalise(text, manage_url, unsubscribe_url)
+            html = rendering.personalise(html, manage_url, unsubscribe_url)
+        else:
+            pages = [self.pages[pk] for pk in row.page_ids if pk in self.pages]
+            if not pages:
+                return None
+            subject, text, html = rendering.render_updates(
+                self.mailing.kind,
+                pages,
+                manage_url,
+                unsubscribe_url,
+                frequency=self.mailing.key.split(":")[1] if self.mailing.kind == "digest" else "",
+            )
+        return list_message(subscriber.email, subject, text, html, unsubscribe_url, manage_url)
+
+
+def list_message(to, subject, text, html, unsubscribe_url, manage_url):
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[to],
+        headers={
+            # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs
+            # "List-Unsubscribe=One-Click" to this URL, without opening a page.
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": "Safeguarding Practice Exchange updates <updates.practice-exchange>",
+            "X-SPE-Manage": manage_url,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _is_permanent(exc):
+    """A 5xx reply about this recipient or message: sending again would fail the same way."""
+    if isinstance(exc, AnymailRecipientsRefused):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPDataError):
+        return exc.smtp_code >= 500
+    return False
+
+
+def send_claimed(mailing, claim_id, rows):
+    """Send each claimed row over one connection and mark it. Raises TemporaryFailure (after
+    releasing the rows not yet sent) when the server cannot take messages now."""
+    started = time.monotonic()
+    budget = settings.NEWSLETTERS_CLAIM_LEASE_SECONDS / 2
+    builder = MessageBuilder(mailing)
+    builder.load_pages(rows)
+    connection = get_connection(fail_silently=False)
+    remaining = list(rows)
+    try:
+        connection.open()
+        while remaining:
+            row = remaining[0]
+            if time.monotonic() - started > budget:
+                break
+            if row.subscriber.status != Subscriber.Status.ACTIVE:
+                _finish(row, claim_id, Delivery.Status.SKIPPED, "No longer subscribed")
+                remaining.pop(0)
+                continue
+            message = builder.build(row)
+            if message is None:
+                _finish(row, claim_id, Delivery.Status.SKIPPED, "Nothing left to send")
+                remaining.pop(0)
+                continue
+            message.connection = connection
+            throttle.take()
+            if settings.NEWSLETTERS_SEND_DELAY:
+                # Tests only: widens the time a chunk takes so a SIGKILL lands mid-chunk.
+                time.sleep(settings.NEWSLETTERS_SEND_DELAY)
+            try:
+                message.send()
+            except (smtplib.SMTPException, AnymailRecipientsRefused) as exc:
+                if not _is_permanent(exc):
+                    _note_attempt(row, claim_id, exc)
+                    raise TemporaryFailure(str(exc)) from exc
+                _finish(row, claim_id, Delivery.Status.FAILED, str(exc))
+                _suppress(row.subscriber, f"Refused by the mail server: {exc}")
+            except (OSError, AnymailAPIError) as exc:
+                _note_attempt(row, claim_id, exc)
+                raise TemporaryFailure(str(exc)) from exc
+            else:
+                # The server has the message: mark it before doing anything else (see above).
+                _finish(row, claim_id, Delivery.Status.SENT)
+            remaining.pop(0)
+    except TemporaryFailure:
+        release(claim_id, remaining)
+        raise
+    finally:
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):
+            logger.warning("Closing the SMTP connection failed", exc_info=True)
+    release(claim_id, remaining)
+    return len(rows) - len(remaining)
+
+
+def _finish(row, claim_id, status, error=""):
+    updated = Delivery.objects.filter(
+        pk=row.pk, claim=claim_id, status=Delivery.Status.PENDING
+    ).update(
+        status=status,
+        sent_at=timezone.now() if status == Delivery.Status.SENT else None,
+        error=error[:500],
+        claimed_at=None,
+    )
+    if not updated:
+        # Only possible if this chunk outlived its lease despite the budget check.
+        logger.error("Delivery %s was taken over by another worker", row.pk)
+
+
+def _note_attempt(row, claim_id, exc):
+    attempts = row.attempts + 1
+    status = Delivery.Status.FAILED if attempts >= MAX_ATTEMPTS else Delivery.Status.PENDING
+    Delivery.objects.filter(pk=row.pk, claim=claim_id, status=Delivery.Status.PENDING).update(
+        attempts=attempts, error=str(exc)[:500], status=status
+    )
+
+
+def _suppress(subscriber, reason):
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        status=Subscriber.Status.SUPPRESSED, suppressed_reason=reason[:255]
+    )
+
+
+def suppress_address(email, reason):
+    """Stop all mail to an address at once (hard bounce, complaint): pending rows are skipped
+    as the chunk reaches them, since it checks the subscriber's status before sending."""
+    return Subscriber.objects.filter(email=email.strip().lower()).update(
+        status=Subscriber.Status.SUPPRESSED, suppressed_reason=reason[:255]
+    )
+
+
+def finish_if_done(mailing_id):
+    """Mark the mailing (and its issue) complete once every row is settled."""
+    mailing = Mailing.objects.filter(pk=mailing_id, completed_at__isnull=True).first()
+    if mailing is None or mailing.prepared_at is None:
+        return False
+    if mailing.deliveries.filter(status=Delivery.Status.PENDING).exists():
+        return False
+    now = timezone.now()
+    Mailing.objects.filter(pk=mailing_id, completed_at__isnull=True).update(completed_at=now)
+    if mailing.issue_id:
+        NewsletterIssue.objects.filter(pk=mailing.issue_id).exclude(
+            status=NewsletterIssue.Status.SENT
+        ).update(status=NewsletterIssue.Status.SENT, sent_at=now)
+    return True
+
+
+def progress(mailing_ids):
+    """{mailing id: {"sent": n, "pending": n, "failed": n, "skipped": n}} in one query."""
+    counts = {pk: dict.fromkeys(Delivery.Status.values, 0) for pk in mailing_ids}
+    rows = (
+        Delivery.objects.filter(mailing_id__in=mailing_ids)
+        .values("mailing_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["mailing_id"]][row["status"]] = row["n"]
+    return counts
+
+
+def create_deliveries(mailing, subscriber_pages):
+    """Delivery rows for {subscriber id: [page ids]} and the SentItems that stop those pages
+    reaching the same people twice. Pages a subscriber was already told about are dropped;
+    subscribers left with nothing get no row. Safe to run twice (unique constraints)."""
+    if not subscriber_pages:
+        return 0
+    already = set(
+        SentItem.objects.filter(subscriber_id__in=list(subscriber_pages)).values_list(
+            "subscriber_id", "page_id"
+        )
+    )
+    deliveries, items = [], []
+    for subscriber_id, page_ids in subscriber_pages.items():
+        fresh = [pk for pk in page_ids if (subscriber_id, pk) not in already]
+        if not fresh:
+            continue
+        deliveries.append(Delivery(mailing=mailing, subscriber_id=subscriber_id, page_ids=fresh))
+        items.extend(
+            SentItem(subscriber_id=subscriber_id, page_id=pk, mailing=mailing) for pk in fresh
+        )
+    with transaction.atomic():
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        SentItem.objects.bulk_create(items, ignore_conflicts=True)
+    return len(deliveries)

@@ -1,0 +1,302 @@
+"""Celery tasks: every one takes primary keys, is safe to run twice, and leaves sending to
+`send_chunk`, which works through a mailing's delivery rows (see sending.py)."""
+
+import datetime as dt
+from collections import defaultdict
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import links, matching, rendering, sending
+from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber, Subscription
+
+# Subscriber ids read and delivery rows written per round trip when preparing an issue: keeps
+# memory flat however many subscribers there are.
+PREPARE_BATCH = 2000
+DIGEST_WINDOWS = {
+    # A day's slack on each window covers a late beat; SentItem stops any overlap repeating.
+    Subscription.Frequency.WEEKLY: dt.timedelta(days=8),
+    Subscription.Frequency.MONTHLY: dt.timedelta(days=32),
+}
+
+
+def dispatch(mailing_id):
+    """Start NEWSLETTERS_SEND_LANES chunk tasks; each re-enqueues itself while work remains.
+    Extra lanes are harmless: a lane that finds nothing to claim stops."""
+    for _ in range(settings.NEWSLETTERS_SEND_LANES):
+        send_chunk.delay_on_commit(mailing_id)
+
+
+# The lease must outlast this time limit, so a live chunk never loses its rows to another.
+@shared_task(bind=True, max_retries=8, acks_late=True, soft_time_limit=200, time_limit=240)
+def send_chunk(self, mailing_id):
+    mailing = Mailing.objects.select_related("issue").filter(pk=mailing_id).first()
+    if mailing is None or mailing.completed_at is not None:
+        return 0
+    claim_id, rows = sending.claim(mailing_id)
+    if not rows:
+        sending.finish_if_done(mailing_id)
+        return 0
+    try:
+        sent = sending.send_claimed(mailing, claim_id, rows)
+    except sending.TemporaryFailure as exc:
+        # Exponential backoff: 30 s, 1, 2, 4 ... minutes, capped at an hour.
+        countdown = min(30 * 2**self.request.retries, 3600)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    if sending.claimable(mailing_id).exists():
+        send_chunk.delay(mailing_id)
+    else:
+        sending.finish_if_done(mailing_id)
+    return sent
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def requeue_stranded():
+    """Beat, every minute: restart sending for any unfinished mailing that has rows nobody is
+    working on: rows a killed worker claimed whose lease ran out, or rows whose chunk tasks
+    were lost (a broker restarted without persistence)."""
+    now = timezone.now()
+    stalled_since = now - sending.lease()
+    # Issues whose preparation task was lost before it made every delivery row.
+    unprepared = NewsletterIssue.objects.filter(status=NewsletterIssue.Status.SENDING).exclude(
+        mailings__prepared_at__isnull=False
+    )
+    for issue_id in unprepared.values_list("pk", flat=True):
+        prepare_issue.delay(issue_id)
+    for mailing in Mailing.objects.filter(completed_at__isnull=True, prepared_at__isnull=False):
+        rows = sending.claimable(mailing.pk, now)
+        # Unclaimed rows are normal while lanes are busy; only act once nothing has moved
+        # for a lease.
+        recent = mailing.deliveries.filter(sent_at__gte=stalled_since).exists()
+        stranded = rows.filter(claimed_at__isnull=False).exists()
+        if stranded or (rows.exists() and not recent and mailing.prepared_at < stalled_since):
+            dispatch(mailing.pk)
+        elif not rows.exists():
+            sending.finish_if_done(mailing.pk)
+
+
+def issue_recipients(issue):
+    from django.db.models import Q
+
+    recipients = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE)
+    if issue.organisation_type:
+        recipients = recipients.filter(organisation_type=issue.organisation_type)
+    topics = Q()
+    criteria = list(issue.segment_criteria.values_list("pk", flat=True))
+    themes = list(issue.segment_themes.values_list("pk", flat=True))
+    audiences = list(issue.segment_audiences.values_list("pk", flat=True))
+    if criteria:
+        topics |= Q(kind=Subscription.Kind.CRITERION, criterion__in=criteria)
+    if themes:
+        topics |= Q(kind=Subscription.Kind.THEME, theme__in=themes)
+    if audiences:
+        topics |= Q(kind=Subscription.Kind.AUDIENCE, audience__in=audiences)
+    if topics:
+        following = Subscription.objects.filter(topics, active=True).values("subscriber_id")
+        recipients = recipients.filter(pk__in=following)
+    return recipients
+
+
+def start_sending(issue_id):
+    """Send an issue now (admin "Send now", or its scheduled time arriving). Once only."""
+    with transaction.atomic():
+        issue = (
+            NewsletterIssue.objects.select_for_update()
+            .filter(
+                pk=issue_id,
+                status__in=[NewsletterIssue.Status.DRAFT, NewsletterIssue.Status.SCHEDULED],
+            )
+            .first()
+        )
+        if issue is None:
+            return False
+        issue.status = NewsletterIssue.Status.SENDING
+        issue.save(update_fields=["status"])
+        prepare_issue.delay_on_commit(issue.pk)
+    return True
+
+
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
+def prepare_issue(issue_id):
+    """One delivery row per recipient, then the chunk tasks. Run twice, it finds its mailing
+    and the rows already made (unique per mailing and subscriber)."""
+    issue = NewsletterIssue.objects.filter(pk=issue_id).first()
+    if issue is None:
+        return
+    mailing, _ = Mailing.objects.get_or_create(
+        key=f"issue:{issue.pk}",
+        defaults={"kind": Mailing.Kind.ISSUE, "issue": issue, "subject": issue.title},
+    )
+    if mailing.prepared_at is None:
+        ids = issue_recipients(issue).order_by("pk").values_list("pk", flat=True)
+        batch = []
+        for subscriber_id in ids.iterator(chunk_size=PREPARE_BATCH):
+            batch.append(Delivery(mailing=mailing, subscriber_id=subscriber_id))
+            if len(batch) >= PREPARE_BATCH:
+                Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+                batch = []
+        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+        Mailing.objects.filter(pk=mailing.pk).update(prepared_at=timezone.now())
+    dispatch(mailing.pk)
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def send_scheduled_issues():
+    """Beat, every minute: start issues whose scheduled time has come."""
+    due = NewsletterIssue.objects.filter(
+        status=NewsletterIssue.Status.SCHEDULED, scheduled_at__lte=timezone.now()
+    ).values_list("pk", flat=True)
+    for issue_id in due:
+        start_sending(issue_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=110, time_limit=120)
+def queue_alert(page_id):
+    """An alert about a newly published page to every subscriber with a matching "as it
+    happens" subscription: one email each however many of their subscriptions match."""
+    from wagtail.models import Page
+
+    page = Page.objects.live().public().filter(pk=page_id).first()
+    if page is None:
+        return 0
+    page = page.specific
+    subscriber_ids = matching.subscriber_ids_for_page(page, Subscription.Frequency.IMMEDIATE)
+    told = set(
+        SentItem.objects.filter(page_id=page.pk, subscriber_id__in=subscriber_ids).values_list(
+            "subscriber_id", flat=True
+        )
+    )
+    fresh = subscriber_ids - told
+    if not fresh:
+        return 0
+    # One mailing per published revision: a retried task finds it, a republish makes a new one
+    # that reaches only people who have not heard of the page yet.
+    mailing, _ = Mailing.objects.get_or_create(
+        key=f"alert:{page.pk}:{page.live_revision_id}",
+        defaults={"kind": Mailing.Kind.ALERT, "subject": page.title},
+    )
+    created = sending.create_deliveries(mailing, {pk: [page.pk] for pk in fresh})
+    Mailing.objects.filter(pk=mailing.pk).update(prepared_at=timezone.now())
+    dispatch(mailing.pk)
+    return created
+
+
+def digest_key(frequency, now):
+    local = timezone.localtime(now)
+    if frequency == Subscription.Frequency.WEEKLY:
+        year, week, _ = local.isocalendar()
+        return f"digest:weekly:{year}-W{week:02d}"
+    return f"digest:monthly:{local:%Y-%m}"
+
+
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
+def send_digests(frequency):
+    """Beat, weekly or monthly: one digest per subscriber merging every subscription of that
+    frequency. Subscribers with nothing new get nothing; with nobody to tell, no mailing."""
+    from events.models import EventPage
+    from practice.models import PracticePage
+
+    now = timezone.now()
+    since = now - DIGEST_WINDOWS[frequency]
+    subscriber_pages = defaultdict(list)
+    for model in (PracticePage, EventPage):
+        pages = model.objects.live().public().filter(first_published_at__gte=since)
+        for page in pages.order_by("first_published_at"):
+            for subscriber_id in matching.subscriber_ids_for_page(page, frequency):
+                subscriber_pages[subscriber_id].append(page.pk)
+    if not subscriber_pages:
+        return 0
+    mailing, _ = Mailing.objects.get_or_create(
+        key=digest_key(frequency, now),
+        defaults={"kind": Mailing.Kind.DIGEST, "subject": f"{frequency.capitalize()} digest"},
+    )
+    created = sending.create_deliveries(mailing, subscriber_pages)
+    if created or mailing.deliveries.exists():
+        Mailing.objects.filter(pk=mailing.pk).update(prepared_at=timezone.now())
+        dispatch(mailing.pk)
+    else:
+        mailing.delete()
+    return created
+
+
+@shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
+def send_confirmation(self, subscriber_id):
+    """The double opt-in email. Sent once per sign-up request, however often the task runs."""
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.confirmation_requested_at is None:
+        return False
+    if (
+        subscriber.confirmation_sent_at
+        and subscriber.confirmation_sent_at >= subscriber.confirmation_requested_at
+    ):
+        return False
+    subscriptions = subscriber.subscriptions.filter(active=False).select_related(
+        "criterion", "theme", "audience"
+    )
+    body = render_to_string(
+        "newsletters/email/confirm.txt",
+        {
+            "subscriptions": subscriptions,
+            "confirm_url": links.confirm_url(subscriber),
+            "manage_url": links.manage_url(subscriber),
+            "max_age_days": settings.NEWSLETTERS_CONFIRM_MAX_AGE // 86400,
+        },
+    )
+    email = EmailMessage(
+        subject="Confirm your subscription to the Safeguarding Practice Exchange",
+        body=body,
+        to=[subscriber.email],
+    )
+    try:
+        email.send()
+    except OSError as exc:
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
+    return True
+
+
+@shared_task(bind=True, max_retries=3, soft_time_limit=50, time_limit=60)
+def send_test_issue(self, issue_id, email):
+    """A test copy of an issue for the NCPI team: no delivery row, links point nowhere."""
+    issue = NewsletterIssue.objects.filter(pk=issue_id).first()
+    if issue is None:
+        return False
+    subject, text, html = rendering.render_issue(issue)
+    message = sending.list_message(
+        email,
+        f"[Test] {subject}",
+        rendering.personalise(text, "#manage", "#unsubscribe"),
+        rendering.personalise(html, "#manage", "#unsubscribe"),
+        "https://example.invalid/unsubscribe",
+        "#manage",
+    )
+    try:
+        message.send()
+    except OSError as exc:
+        raise self.retry(exc=exc, countdown=60) from exc
+    return True
+
+
+@shared_task(soft_time_limit=110, time_limit=120)
+def expire_unconfirmed():
+    """Beat, hourly: forget sign-ups nobody confirmed in time."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.NEWSLETTERS_CONFIRM_MAX_AGE)
+    subscribers, _ = Subscriber.objects.filter(
+        status=Subscriber.Status.PENDING, confirmation_requested_at__lt=cutoff
+    ).delete()
+    topics, _ = Subscription.objects.filter(active=False, created_at__lt=cutoff).delete()
+    return subscribers + topics
+
+
+@shared_task(soft_time_limit=110, time_limit=120)
+def erase_unsubscribed():
+    """Beat, daily: erase the address of anyone unsubscribed from everything for 28 days."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.NEWSLETTERS_ERASE_AFTER_DAYS)
+    deleted, _ = Subscriber.objects.filter(
+        status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -1,0 +1,71 @@
+"""A global token bucket in Redis, shared by every worker, that keeps sending under the email
+provider's rate limit (NEWSLETTERS_RATE_PER_SECOND, with bursts up to NEWSLETTERS_RATE_BURST).
+
+The bucket lives in one Lua script so taking a token is atomic across workers, and it reads
+Redis's own clock so workers with drifting clocks agree. Losing the key (cache eviction, a
+restart) only refills the bucket: it can never block sending."""
+
+import time
+
+import redis
+from django.conf import settings
+
+_TAKE = """
+local key = KEYS[1]
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', key, 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + (now - at) * rate)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = (1 - tokens) / rate
+end
+redis.call('HSET', key, 'tokens', tokens, 'at', now)
+redis.call('EXPIRE', key, 3600)
+return tostring(wait)
+"""
+
+KEY = "newsletters:send-bucket"
+_client = None
+_script = None
+
+
+def _redis_url():
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        return None
+    location = cache["LOCATION"]
+    return location[0] if isinstance(location, list | tuple) else location
+
+
+def _take_script():
+    global _client, _script
+    if _script is None:
+        url = _redis_url()
+        if url is None:
+            return None
+        _client = redis.Redis.from_url(url)
+        _script = _client.register_script(_TAKE)
+    return _script
+
+
+def take():
+    """Block until sending one more message keeps under the global rate."""
+    rate = settings.NEWSLETTERS_RATE_PER_SECOND
+    if not rate:
+        return
+    script = _take_script()
+    if script is None:
+        # No Redis (the embedded default sends inline to files): nothing to share a bucket with.
+        return
+    while True:
+        wait = float(script(keys=[KEY], args=[rate, settings.NEWSLETTERS_RATE_BURST]))
+        if wait <= 0:
+            return
+        time.sleep(wait)

@@ -1,0 +1,237 @@
+"""Fixtures for the newsletters tests: subscribers, a counting SMTP sink that can refuse
+recipients, Celery run inline where a test needs no worker, and real worker subprocesses."""
+
+import collections
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from tests import services
+from tests.browser.conftest import browser, page  # noqa: F401 - the shared browser fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class CountingHandler:
+    """Accepts everything, except addresses in `refuse` (code, text) at RCPT time."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = {}
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            code, text = self.refuse[address]
+            return f"{code} {text}"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class Sink:
+    def __init__(self, handler, port):
+        self.handler, self.port = handler, port
+
+    @property
+    def messages(self):
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def per_recipient(self):
+        counts = collections.Counter()
+        for recipients, _ in self.messages:
+            counts.update(recipients)
+        return counts
+
+    def wait_for(self, count, timeout=30):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def sink(settings):
+    """A real SMTP server; Django's SMTP backend points at it."""
+    handler = CountingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    yield Sink(handler, controller.port)
+    controller.stop()
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Run tasks inline in this process (no worker), for tests of logic rather than of the
+    worker. Combine with django_capture_on_commit_callbacks(execute=True)."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    settings.NEWSLETTERS_RATE_PER_SECOND = 0
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def clean_cache(redis_available):
+    """Rate-limit counters and the send bucket live in this run's own cache database."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_subscriber(db):
+    from newsletters.models import Subscriber, Subscription
+
+    counter = {"n": 0}
+
+    def make(email=None, topics=(), frequency="immediate", status="active", **fields):
+        """topics: taxonomy terms, "events", or ("search", listing, querystring)."""
+        from taxonomy.models import Audience, Criterion, Theme
+
+        counter["n"] += 1
+        subscriber = Subscriber.objects.create(
+            email=email or f"person{counter['n']}@force.police.example",
+            organisation_type=fields.pop("organisation_type", "force"),
+            status=status,
+            confirmed_at=timezone.now() if status == "active" else None,
+            **fields,
+        )
+        for topic in topics:
+            subscription = Subscription(subscriber=subscriber, frequency=frequency, active=True)
+            if topic == "events":
+                subscription.kind = "events"
+            elif isinstance(topic, tuple):
+                subscription.kind, subscription.listing, subscription.querystring = topic
+            elif isinstance(topic, Criterion):
+                subscription.kind, subscription.criterion = "criterion", topic
+            elif isinstance(topic, Theme):
+                subscription.kind, subscription.theme = "theme", topic
+            elif isinstance(topic, Audience):
+                subscription.kind, subscription.audience = "audience", topic
+            subscription.save()
+        return subscriber
+
+    return make
+
+
+@pytest.fixture
+def criterion(db):
+    from taxonomy.models import Criterion
+
+    return Criterion.objects.get(slug="initial-contact")
+
+
+@pytest.fixture
+def other_criterion(db):
+    from taxonomy.models import Criterion
+
+    return Criterion.objects.exclude(slug="initial-contact").first()
+
+
+class Worker:
+    """`celery -A portal worker` in its own process, on this run's broker and database."""
+
+    def __init__(self, env, log_path):
+        self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self):
+        """SIGKILL: no shutdown, no acknowledgement, nothing cleaned up."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def start_worker(sink, settings, tmp_path, postgres, redis_available):
+    """Start real worker processes sharing this test's database, broker and SMTP sink."""
+    from portal.celery import app
+
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    with app.connection_for_write() as broker:
+        broker.default_channel.client.flushdb()
+    workers = []
+
+    def start(**extra_env):
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.newsletters.worker_settings",
+            "NEWSLETTERS_TEST_DATABASE_NAME": connection.settings_dict["NAME"],
+            "NEWSLETTERS_TEST_SMTP_PORT": str(sink.port),
+            "NEWSLETTERS_RATE_PER_SECOND": "0",
+            "PYTHONPATH": str(ROOT),
+            **{key: str(value) for key, value in extra_env.items()},
+        }
+        worker = Worker(env, tmp_path / f"worker{len(workers)}.log")
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    with app.connection_for_write() as broker:
+        broker.default_channel.client.flushdb()
+
+
+@pytest.fixture
+def require_services():
+    services.require_postgres()
+    services.require_redis()

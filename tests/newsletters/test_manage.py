@@ -1,0 +1,125 @@
+"""Managing without an account: signed links, change or remove topics, download, erase, and
+RFC 8058 one-click unsubscribe."""
+
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from newsletters import links
+from newsletters.models import Subscriber
+from newsletters.tasks import erase_unsubscribed
+
+pytestmark = pytest.mark.django_db
+
+
+def manage_path(subscriber):
+    return f"/newsletters/manage/{links.make_token(subscriber, links.MANAGE_SALT)}/"
+
+
+def unsubscribe_path(subscriber):
+    return f"/newsletters/unsubscribe/{links.make_token(subscriber, links.UNSUBSCRIBE_SALT)}/"
+
+
+def test_manage_page_lists_changes_and_removes_subscriptions(
+    client, make_subscriber, criterion, other_criterion
+):
+    subscriber = make_subscriber(topics=[criterion, other_criterion, "events"])
+    path = manage_path(subscriber)
+    page = client.get(path).content.decode()
+    assert subscriber.email in page
+    assert f"NCPI criterion: {criterion.name}" in page
+    assert "All new learning events" in page
+
+    first, second, events = subscriber.subscriptions.order_by("pk")
+    response = client.post(
+        path, {"subscription": first.pk, "action": "change", "frequency": "monthly"}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.frequency == "monthly"
+
+    client.post(path, {"subscription": events.pk, "action": "remove"})
+    assert list(subscriber.subscriptions.values_list("pk", flat=True)) == [first.pk, second.pk]
+
+    bad = client.post(path, {"subscription": second.pk, "action": "change", "frequency": "x"})
+    assert bad.status_code == 400
+    second.refresh_from_db()
+    assert second.frequency == "immediate"
+
+
+def test_one_subscriber_cannot_touch_anothers_subscriptions(client, make_subscriber, criterion):
+    mine = make_subscriber(topics=[criterion])
+    theirs = make_subscriber(topics=[criterion])
+    their_topic = theirs.subscriptions.get()
+    client.post(manage_path(mine), {"subscription": their_topic.pk, "action": "remove"})
+    assert theirs.subscriptions.filter(pk=their_topic.pk).exists()
+
+
+def test_bad_or_stale_links_show_a_helpful_404(client, make_subscriber):
+    subscriber = make_subscriber()
+    assert client.get("/newsletters/manage/not-a-token/").status_code == 404
+    wrong_kind = links.make_token(subscriber, links.CONFIRM_SALT)
+    assert client.get(f"/newsletters/manage/{wrong_kind}/").status_code == 404
+    path = manage_path(subscriber)
+    Subscriber.objects.filter(pk=subscriber.pk).update(token="rotated")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"This link does not work" in response.content
+
+
+def test_subscriber_can_download_their_data(client, make_subscriber, criterion):
+    subscriber = make_subscriber(email="me@force.police.example", topics=[criterion])
+    response = client.get(manage_path(subscriber) + "data.json")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["email"] == "me@force.police.example"
+    assert data["subscriptions"][0]["topic"] == f"NCPI criterion: {criterion.name}"
+
+
+def test_subscriber_can_erase_their_data(client, make_subscriber, criterion):
+    subscriber = make_subscriber(topics=[criterion])
+    path = manage_path(subscriber)
+    assert client.get(path + "erase/").status_code == 200
+    assert Subscriber.objects.filter(pk=subscriber.pk).exists()
+    response = client.post(path + "erase/")
+    assert b"Your data has been erased" in response.content
+    assert not Subscriber.objects.filter(pk=subscriber.pk).exists()
+    assert client.get(path).status_code == 404
+
+
+def test_a_get_only_asks_and_a_one_click_post_unsubscribes(make_subscriber, criterion):
+    subscriber = make_subscriber(topics=[criterion])
+    # A mail client posts without cookies or CSRF token (RFC 8058).
+    client = Client(enforce_csrf_checks=True)
+    path = unsubscribe_path(subscriber)
+    assert client.get(path).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == "active"
+
+    response = client.post(
+        path,
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed"
+    assert subscriber.unsubscribed_at is not None
+    assert not subscriber.subscriptions.exists()
+    assert client.post("/newsletters/unsubscribe/forged/").status_code == 404
+
+
+def test_unsubscribed_addresses_are_erased_after_28_days(make_subscriber):
+    gone = make_subscriber(status="unsubscribed", unsubscribed_at=timezone.now())
+    staying = make_subscriber()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=27)):
+        assert erase_unsubscribed() == 0
+    with time_machine.travel(timezone.now() + dt.timedelta(days=29)):
+        assert erase_unsubscribed() == 1
+    assert not Subscriber.objects.filter(pk=gone.pk).exists()
+    assert Subscriber.objects.filter(pk=staying.pk).exists()

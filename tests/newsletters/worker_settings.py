@@ -1,0 +1,13 @@
+"""Settings for the real Celery worker subprocesses of the exactly-once tests: the test
+settings, with email sent over SMTP to the test's sink (NEWSLETTERS_TEST_SMTP_PORT) and the
+database named directly (the worker is not pytest, so it does not add a test database)."""
+
+import os
+
+from portal.settings.test import *  # noqa: F403
+
+DATABASES["default"]["NAME"] = os.environ["NEWSLETTERS_TEST_DATABASE_NAME"]  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = "127.0.0.1"
+EMAIL_PORT = int(os.environ["NEWSLETTERS_TEST_SMTP_PORT"])
+EMAIL_USE_TLS = False
