@@ -1,0 +1,120 @@
+"""What is indexed for a page: one backend-neutral document built from a practice page."""
+
+import html
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.utils.html import strip_tags
+from wagtail.models import Page, PageViewRestriction
+
+from . import facets
+from .models import Restriction
+
+POLICE_GROUP = "Police users"
+
+
+@dataclass
+class Document:
+    page_id: int
+    external_id: str
+    title: str
+    summary: str
+    keywords: str
+    body: str
+    url: str
+    force: str
+    published_date: date
+    restriction: str
+    facets: dict[str, list[str]] = field(default_factory=dict)
+
+
+def text(value):
+    """Plain text of rich text (or a plain field): tags removed, entities decoded."""
+    return html.unescape(strip_tags(str(value or ""))).strip()
+
+
+def restriction_of(page):
+    """Who may see the page, from its own and its ancestors' view restrictions. Anything this
+    code does not understand (a password, another group) is HIDDEN: never searchable."""
+    level = Restriction.PUBLIC
+    for restriction in page.get_view_restrictions():
+        if restriction.restriction_type == PageViewRestriction.LOGIN:
+            if level == Restriction.PUBLIC:
+                level = Restriction.LOGIN
+        elif restriction.restriction_type == PageViewRestriction.GROUPS:
+            names = {group.name for group in restriction.groups.all()}
+            if POLICE_GROUP not in names:
+                return Restriction.HIDDEN
+            level = Restriction.POLICE
+        else:
+            return Restriction.HIDDEN
+    return level
+
+
+def visible_restrictions(user):
+    """The restriction levels this user may see in results, mirroring Wagtail's own checks
+    (superusers pass group restrictions)."""
+    levels = [Restriction.PUBLIC]
+    if user is not None and user.is_authenticated:
+        levels.append(Restriction.LOGIN)
+        if user.is_superuser or user.groups.filter(name=POLICE_GROUP).exists():
+            levels.append(Restriction.POLICE)
+    return levels
+
+
+def police_group():
+    group, _ = Group.objects.get_or_create(name=POLICE_GROUP)
+    return group
+
+
+def build(page_id):
+    """The document for a page, or None when the page should not be in the index (missing,
+    not live, not a practice page, or hidden by its restrictions)."""
+    from practice.models import PracticePage
+
+    page = (
+        PracticePage.objects.filter(pk=page_id, live=True, expired=False)
+        .select_related("force__region", "evidence_level")
+        .prefetch_related("criteria", "themes", "audiences", "partners")
+        .first()
+    )
+    if page is None:
+        return None
+    restriction = restriction_of(page)
+    if restriction == Restriction.HIDDEN:
+        return None
+    tags = [*page.criteria.all(), *page.themes.all(), *page.audiences.all()]
+    steps = [
+        text(" ".join(str(v) for v in block.value.values()))
+        if hasattr(block.value, "values")
+        else text(block.value)
+        for block in page.adoption_steps
+    ]
+    body = [
+        page.problem,
+        page.approach,
+        page.outcomes,
+        page.implementation,
+        *steps,
+        page.adoption_people,
+        page.adoption_cost,
+        page.adoption_pitfalls,
+        page.force.name,
+        *(p.name for p in page.partners.all()),
+        page.source,
+        page.contact_role,
+    ]
+    return Document(
+        page_id=page.pk,
+        external_id=page.external_id or "",
+        title=page.title,
+        summary=text(page.summary),
+        keywords=" ".join(t.name for t in tags),
+        body="\n\n".join(t for t in (text(part) for part in body) if t),
+        url=page.get_url() or Page.objects.get(pk=page.pk).url_path,
+        force=page.force.name,
+        published_date=page.published_date,
+        restriction=restriction,
+        facets=facets.values_of(page),
+    )

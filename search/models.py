@@ -1,0 +1,178 @@
+"""The search app's tables: the database backend's index, the view counter, the query log and
+the glossary of synonyms and acronyms."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+
+class Restriction(models.TextChoices):
+    """Who may see a document, from the page's (and its ancestors') view restrictions."""
+
+    PUBLIC = "", "Everyone"
+    LOGIN = "login", "Signed-in users"
+    POLICE = "police", "Police users"
+    # Password-protected or restricted to other groups: never returned by search at all.
+    HIDDEN = "hidden", "Nobody (not searchable)"
+
+
+class SearchDocument(models.Model):
+    """One row per live practice page: what the database backend searches and facets.
+
+    Denormalised on purpose: a search reads this table (and SearchFacet) only, never the page
+    tree, so a query costs the same whatever the page models look like.
+    """
+
+    page = models.OneToOneField(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    external_id = models.CharField(max_length=64, blank=True)
+    title = models.TextField()
+    summary = models.TextField(blank=True)
+    # Tag names (criteria, themes, audiences): weighted like the summary.
+    keywords = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=2048)
+    force = models.CharField(max_length=255, blank=True)
+    published_date = models.DateField()
+    restriction = models.CharField(
+        max_length=16, choices=Restriction.choices, blank=True, default=Restriction.PUBLIC
+    )
+    # PostgreSQL only (NULL on SQLite): title A, summary and tags B, body C. Its GIN index and
+    # the trigram index on title are created in migration 0002, which skips them on SQLite.
+    search_vector = SearchVectorField(null=True, blank=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # Every search filters on who may see a row; the empty query sorts newest first.
+            models.Index(fields=["restriction", "-published_date"], name="search_doc_newest"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SearchFacet(models.Model):
+    """One facet value of a document (criterion "initial-contact", year "2024", ...).
+
+    A row per value rather than array columns so that filtering (EXISTS) and counting
+    (GROUP BY value) are the same SQL on PostgreSQL and SQLite, and use the one index below.
+    """
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=16)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "facet", "value"], name="search_facet_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["facet", "value", "document"], name="search_facet_lookup"),
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}"
+
+
+class SearchWord(models.Model):
+    """The words of public documents: the vocabulary for typo correction and "did you mean".
+
+    Only words from public documents go in, so a suggestion never reveals restricted content.
+    Words are never removed: a stale word costs at most an unhelpful suggestion.
+    """
+
+    word = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return self.word
+
+
+class PageViewCount(models.Model):
+    """How often a practice page was viewed, for "most viewed". Counted here, one UPDATE per
+    view, rather than on the page model, so a view never creates a page revision."""
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    views = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.page_id}: {self.views}"
+
+
+class SearchQuery(models.Model):
+    """One search, for the NCPI team's report. No personal data: no user, IP address or
+    session, only what was asked and how many results it found."""
+
+    class Source(models.TextChoices):
+        WEB = "web", "Search page"
+        API = "api", "API"
+
+    query = models.CharField(max_length=255, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    sort = models.CharField(max_length=16, blank=True)
+    result_count = models.PositiveIntegerField()
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "search queries"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.query or "(no words)"
+
+
+class GlossaryTerm(index.Indexed, models.Model):
+    """A term and the words that mean the same: used to expand searches (both ways) and, for
+    acronyms, to explain them on practice pages and on the glossary page."""
+
+    term = models.CharField(
+        max_length=64, unique=True, help_text='The acronym or word, e.g. "MASH" or "missing".'
+    )
+    meaning = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text='What it stands for or means, e.g. "Multi-Agency Safeguarding Hub".',
+    )
+    synonyms = models.TextField(
+        blank=True,
+        help_text=(
+            "Other words or phrases that mean the same in a search, separated by commas, "
+            'e.g. "runaway, absent" for "missing".'
+        ),
+    )
+    description = models.TextField(blank=True, help_text="Shown on the glossary page.")
+    is_acronym = models.BooleanField(
+        default=True,
+        help_text="Acronyms are explained where they appear on practice pages.",
+    )
+
+    panels = [
+        FieldPanel("term"),
+        FieldPanel("meaning"),
+        FieldPanel("synonyms"),
+        FieldPanel("description"),
+        FieldPanel("is_acronym"),
+    ]
+    search_fields = [index.SearchField("term"), index.SearchField("meaning")]
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    def names(self):
+        """Every way of saying this term, lower-cased: the term, its meaning, its synonyms."""
+        names = [self.term, self.meaning, *self.synonyms.split(",")]
+        return [n.strip().lower() for n in names if n.strip()]

@@ -1,0 +1,30 @@
+"""Index updates, run by Celery after the publishing transaction commits.
+
+Tasks take page ids and look the page up again, so they index what is committed at the time
+they run; running one twice, or out of order, leaves the index matching the page tree.
+"""
+
+from celery import shared_task
+
+from . import index
+from .backends.elasticsearch import ElasticsearchBackend
+
+# While a search server is unreachable, index updates wait and try again (doubling the delay up
+# to 10 minutes, for about two hours) rather than being lost; searches meanwhile are answered
+# from the database index, which these tasks update first.
+RETRY = {
+    "autoretry_for": ElasticsearchBackend.unavailable_errors,
+    "retry_backoff": 30,
+    "retry_backoff_max": 10 * 60,
+    "max_retries": 15,
+}
+
+
+@shared_task(soft_time_limit=50, time_limit=60, acks_late=True, **RETRY)
+def index_page(page_id):
+    index.update(page_id)
+
+
+@shared_task(soft_time_limit=9 * 60, time_limit=10 * 60, acks_late=True, **RETRY)
+def index_subtree(page_id):
+    index.update_subtree(page_id)

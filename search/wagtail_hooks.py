@@ -1,0 +1,124 @@
+"""Admin: the glossary as a snippet, the search report, and counting practice page views."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import GlossaryTerm, PageViewCount, SearchQuery
+
+REPORT_ROWS = 50
+REPORT_PERMISSION = "search.view_searchquery"
+DEFAULT_REPORT_DAYS = 30
+
+
+class GlossaryTermViewSet(SnippetViewSet):
+    model = GlossaryTerm
+    icon = "help"
+    menu_label = "Glossary"
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["term", "meaning", "synonyms", "is_acronym"]
+    list_filter = ["is_acronym"]
+    search_fields = ["term", "meaning"]
+
+
+register_snippet(GlossaryTermViewSet)
+
+
+class ReportPeriodForm(forms.Form):
+    start = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the start date as a real date, like 2025-03-01"},
+    )
+    end = forms.DateField(
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the end date as a real date, like 2025-03-31"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("The start date must be on or before the end date")
+        return data
+
+
+def search_report(request):
+    """Top searches and searches that found nothing, for a chosen period (default: 30 days)."""
+    if not request.user.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied
+    today = timezone.localdate()
+    initial = {"start": today - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1), "end": today}
+    form = ReportPeriodForm(request.GET if "start" in request.GET else None, initial=initial)
+    period = form.cleaned_data if form.is_valid() else initial
+    if form.is_bound and not form.is_valid():
+        period = initial
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(period["start"], dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(period["end"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    searches = SearchQuery.objects.filter(created_at__gte=start, created_at__lt=end)
+    top = (
+        searches.exclude(query="")
+        .values("query")
+        .annotate(searches=Count("id"), empty=Count("id", filter=Q(result_count=0)))
+        .order_by("-searches", "query")[:REPORT_ROWS]
+    )
+    zero = (
+        searches.filter(result_count=0)
+        .values("query")
+        .annotate(searches=Count("id"))
+        .order_by("-searches", "query")[:REPORT_ROWS]
+    )
+    context = {
+        "form": form,
+        "period": period,
+        "total": searches.count(),
+        "top": list(top),
+        "zero": list(zero),
+    }
+    return TemplateResponse(request, "search/admin/search_report.html", context)
+
+
+@hooks.register("register_admin_urls")
+def register_search_report_url():
+    return [path("reports/search/", search_report, name="search_report")]
+
+
+class SearchReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(REPORT_PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def register_search_report_menu_item():
+    return SearchReportMenuItem(
+        "Searches", reverse("search_report"), name="searches", icon_name="search", order=900
+    )
+
+
+@hooks.register("before_serve_page")
+def count_practice_view(page, request, serve_args, serve_kwargs):
+    """One UPDATE per view of a practice page, for "most viewed" (no per-person data)."""
+    from practice.models import PracticePage
+
+    if request.method != "GET" or not isinstance(page, PracticePage):
+        return None
+    if not PageViewCount.objects.filter(page_id=page.pk).update(views=F("views") + 1):
+        try:
+            with transaction.atomic():
+                PageViewCount.objects.create(page_id=page.pk, views=1)
+        except IntegrityError:
+            # Another request created the row first: count this view on it.
+            PageViewCount.objects.filter(page_id=page.pk).update(views=F("views") + 1)
+    return None
