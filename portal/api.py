@@ -13,3 +13,11 @@ api = NinjaAPI(
 )
 
 # Apps add their routers here, e.g. api.add_router("/search", search_router).
+
+from inspections.api import router as recommendations_router  # noqa: E402
+
+api.add_router("/recommendations", recommendations_router)
+
+from search.api import router as search_router  # noqa: E402
+
+api.add_router("/search", search_router)

@@ -15,12 +15,23 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap),
     path("api/v1/", api.urls),
+    # Learning events: calendar feeds and registrants' signed-link pages.
+    path("", include("events.urls")),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="portal/accessibility.html"),
         name="accessibility",
     ),
     path("privacy/", TemplateView.as_view(template_name="portal/privacy.html"), name="privacy"),
+    # Practice: submission by force staff (/practice/submit/) and their sign-in page.
+    path("", include("practice.urls")),
+    # Newsletters: subscribe, manage by signed link, the archive; email providers' webhooks.
+    path("newsletters/", include("newsletters.urls")),
+    path("anymail/", include("anymail.urls")),
+    # Inspections: the public recommendations register and the force pages.
+    path("", include("inspections.urls")),
+    # Search: the search page, its Atom feed, suggestions and the glossary.
+    path("", include("search.urls")),
 ]
 
 if settings.DEBUG:

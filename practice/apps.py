@@ -6,3 +6,8 @@ class PracticeConfig(AppConfig):
     label = "practice"
     verbose_name = "Notable practice"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .moderation import connect_signals
+
+        connect_signals()

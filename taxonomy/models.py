@@ -5,6 +5,7 @@ forces and their regions) ship in taxonomy/data/taxonomy.json and are loaded by 
 migration; the NCPI team edits them as snippets afterwards.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
 from wagtail.admin.panels import FieldPanel
@@ -120,3 +121,33 @@ class Organisation(index.Indexed, models.Model):
         if not self.slug:
             self.slug = slugify(self.name)[:255]
         super().save(*args, **kwargs)
+
+
+class OrganisationMembership(models.Model):
+    """Links a person's account to the organisation they work for.
+
+    The NCPI team creates these by hand after checking who someone is: a member of a police
+    force may submit practice on the force's behalf, so membership is what vouches for a
+    submission. One organisation per account keeps "on whose behalf" unambiguous.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_membership"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [FieldPanel("user"), FieldPanel("organisation")]
+
+    class Meta:
+        ordering = ["organisation__name", "user__username"]
+        verbose_name = "organisation membership"
+
+    def __str__(self):
+        return f"{self.user} ({self.organisation})"
+
+    @property
+    def may_submit_practice(self):
+        return self.organisation.kind == Organisation.Kind.FORCE

@@ -1,7 +1,16 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Audience, Criterion, EventFormat, EvidenceLevel, Organisation, Region, Theme
+from .models import (
+    Audience,
+    Criterion,
+    EventFormat,
+    EvidenceLevel,
+    Organisation,
+    OrganisationMembership,
+    Region,
+    Theme,
+)
 
 
 class CriterionViewSet(SnippetViewSet):
@@ -51,6 +60,17 @@ class OrganisationViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+class OrganisationMembershipViewSet(SnippetViewSet):
+    """Who may submit practice on a force's behalf: the NCPI team adds people here."""
+
+    model = OrganisationMembership
+    icon = "user"
+    menu_label = "Members"
+    list_display = ["user", "organisation", "created_at"]
+    list_filter = ["organisation__kind"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+
+
 class TaxonomyGroup(SnippetViewSetGroup):
     menu_label = "Taxonomy"
     menu_icon = "folder-open-inverse"
@@ -63,6 +83,7 @@ class TaxonomyGroup(SnippetViewSetGroup):
         EventFormatViewSet,
         RegionViewSet,
         OrganisationViewSet,
+        OrganisationMembershipViewSet,
     )
 
 

@@ -7,6 +7,7 @@ Variables with no default here are required wherever they are read without one.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # Serves the API docs' Swagger UI from our own static files, as the CSP requires.
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,6 +82,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sitemaps",
     "django.contrib.staticfiles",
+    # Search (search/): PostgreSQL full-text and trigram lookups; inert on SQLite.
+    "django.contrib.postgres",
 ]
 
 MIDDLEWARE = [
@@ -207,3 +212,90 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Inspections (inspections/): the recommendations register and the inspection calendar.
+# Warn the NCPI team when two programmes plan activity at one force within this many weeks.
+INSPECTIONS_ACTIVITY_WARNING_WEEKS = 8
+# An open or in-progress recommendation is flagged as long open this many days after its
+# report was published.
+INSPECTIONS_LONG_OPEN_DAYS = 365
+
+# Search (search/). Which backend serves search.service.search: "database" (PostgreSQL
+# full-text search, or a simple equivalent on SQLite) or, when ELASTICSEARCH_URL is set,
+# "elasticsearch". Every backend passes tests/search/test_contract.py; the database index is
+# always kept up to date as well, since suggestions, "did you mean" and related practice read it.
+# With Elasticsearch, run `manage.py search_index rebuild` once to load it.
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
+SEARCH_RESULTS_PER_PAGE = 20
+
+# Events (events/): registration, waitlist, reminders.
+# Addresses at these domains (and their subdomains) count as police for events limited to
+# police; each force's own domains are added from its Organisation.email_domains.
+EVENTS_POLICE_EMAIL_DOMAINS = ["police.uk", "pnn.police.uk"]
+# Reminders to confirmed registrants, this many hours before the event starts.
+EVENTS_REMINDER_HOURS = [48, 2]
+# django-ratelimit rate for registrations from one IP address (an office may book a team).
+EVENTS_REGISTRATION_RATE = "30/h"
+# https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
+# Merged with any schedule defined above, so each app keeps its own entries.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "events-send-due-reminders": {
+        "task": "events.tasks.send_due_reminders",
+        "schedule": 5 * 60,
+    },
+    "events-expire-offers": {"task": "events.tasks.expire_offers", "schedule": 5 * 60},
+}
+
+# Newsletters (newsletters/): subscriptions, issues, alerts, digests, exactly-once sending.
+# Double opt-in links and unconfirmed sign-ups expire after this many seconds (7 days).
+NEWSLETTERS_CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
+# Addresses unsubscribed from everything are erased after this many days.
+NEWSLETTERS_ERASE_AFTER_DAYS = 28
+# A chunk task's claim on its delivery rows lasts this long; rows a killed worker held are
+# claimed again after it. Must exceed send_chunk's time limit (240 s).
+NEWSLETTERS_CLAIM_LEASE_SECONDS = env.int("NEWSLETTERS_CLAIM_LEASE_SECONDS", default=300)
+# Global sending rate across all workers (a token bucket in the cache's Redis): keep it under
+# the email provider's limit. 0 turns the limit off.
+NEWSLETTERS_RATE_PER_SECOND = env.float("NEWSLETTERS_RATE_PER_SECOND", default=50.0)
+NEWSLETTERS_RATE_BURST = env.int("NEWSLETTERS_RATE_BURST", default=50)
+# Chunk tasks working on one mailing at once (each over its own SMTP connection).
+NEWSLETTERS_SEND_LANES = env.int("NEWSLETTERS_SEND_LANES", default=4)
+# Tests only: seconds to wait before each message, so a worker can be killed mid-chunk.
+NEWSLETTERS_SEND_DELAY = env.float("NEWSLETTERS_SEND_DELAY", default=0.0)
+# https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "newsletters-requeue-stranded": {
+        "task": "newsletters.tasks.requeue_stranded",
+        "schedule": 60,
+    },
+    "newsletters-send-scheduled-issues": {
+        "task": "newsletters.tasks.send_scheduled_issues",
+        "schedule": 60,
+    },
+    "newsletters-expire-unconfirmed": {
+        "task": "newsletters.tasks.expire_unconfirmed",
+        "schedule": 60 * 60,
+    },
+    "newsletters-erase-unsubscribed": {
+        "task": "newsletters.tasks.erase_unsubscribed",
+        "schedule": 24 * 60 * 60,
+    },
+    "newsletters-weekly-digest": {
+        "task": "newsletters.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+        "args": ["weekly"],
+    },
+    "newsletters-monthly-digest": {
+        "task": "newsletters.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_month="1"),
+        "args": ["monthly"],
+    },
+}
+
+# Practice submission (practice/): force staff sign in on the public site, not in the admin.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#login-url
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "practice_submit"

@@ -52,8 +52,8 @@ else:
     _credential = "SERVER_TOKEN" if EMAIL_PROVIDER == "postmark" else "API_KEY"
     ANYMAIL = {f"{EMAIL_PROVIDER.upper()}_{_credential}": env("ANYMAIL_API_KEY")}
 
-# Optional: without it search uses PostgreSQL, which serves a single-machine deployment.
-ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+# ELASTICSEARCH_URL is optional (base.py): without it search uses PostgreSQL, which serves a
+# single-machine deployment; with it, Elasticsearch serves searches.
 
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

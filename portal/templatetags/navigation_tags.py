@@ -2,12 +2,18 @@
 
 from django import template
 from django.apps import apps
+from django.urls import reverse
 from wagtail.models import Page
 
 register = template.Library()
 
 # The sections in the service navigation, in the order shown: (label, listing page model).
 SECTIONS = [("Practice", "practice.PracticeIndexPage"), ("Events", "events.EventIndexPage")]
+# Sections served by Django views rather than pages, after the page sections: (label, URL name).
+VIEW_SECTIONS = [
+    ("Recommendations", "inspections:register"),
+    ("Forces", "inspections:force_list"),
+]
 
 
 @register.simple_tag(takes_context=True)
@@ -29,4 +35,10 @@ def service_navigation(context):
         current = isinstance(here, Page) and here.pk == listing.pk
         active = isinstance(here, Page) and here.path.startswith(listing.path)
         links.append({"label": label, "url": url, "current": current, "active": active})
+    path = request.path if request else ""
+    for label, name in VIEW_SECTIONS:
+        url = reverse(name)
+        links.append(
+            {"label": label, "url": url, "current": path == url, "active": path.startswith(url)}
+        )
     return links

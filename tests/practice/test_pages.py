@@ -212,7 +212,12 @@ def test_attachments_are_listed_with_a_download_link(client, make_practice):
 
 def test_an_editor_creates_a_case_study_in_the_admin(admin_client, practice_index):
     from django.urls import reverse
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
 
     from practice.models import PracticePage
     from taxonomy.models import Organisation

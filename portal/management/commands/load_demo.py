@@ -8,11 +8,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from events.importer import import_events
+from inspections.importer import import_reports
 from portal.importing import ImportFailed, publish
 from portal.models import HomePage
 from practice.importer import import_practice
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# The inspections app's documented sample doubles as demo content for the register.
+INSPECTIONS_SAMPLE = (
+    Path(__file__).resolve().parents[3] / "inspections" / "sample" / "reports.jsonl"
+)
 DEMO_USERNAME = "demo"
 # Printed in the README: the demo account exists only on a DEBUG (local) site.
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105
@@ -54,11 +59,13 @@ class Command(BaseCommand):
         try:
             practice = import_practice(DEMO_DIR / "practice.jsonl")
             events = import_events(DEMO_DIR / "events.jsonl", adjust=self.move_events_ahead())
+            reports = import_reports(INSPECTIONS_SAMPLE)
         except ImportFailed as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Demo content: {len(practice.created) + len(practice.updated)} case studies, "
-            f"{len(events.created) + len(events.updated)} events."
+            f"{len(events.created) + len(events.updated)} events, "
+            f"{len(reports.created) + len(reports.updated)} inspection reports."
         )
         # The imports added children under the home page: reload it so that saving it does not
         # write back a stale child count (treebeard keeps numchild on the row).

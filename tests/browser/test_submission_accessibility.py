@@ -1,0 +1,80 @@
+"""The practice submission form and the sign-in page in headless Chromium: no WCAG 2.2 AA
+violations (axe-core), no console errors (nothing blocked by the CSP), errors announced."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+
+from taxonomy.models import Organisation, OrganisationMembership
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def assert_no_violations(page):
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+    violations = results.response["violations"]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+    ]
+    assert violations == [], "\n".join(details)
+
+
+@pytest.fixture
+def force_session(practice_index):
+    """A signed-in force officer's session cookie value (made before the live server starts)."""
+    user = User.objects.create_user("officer", email="officer@example.police.uk")
+    OrganisationMembership.objects.create(
+        user=user, organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary")
+    )
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def open_signed_in(page, live_server, session, path):
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    return page.goto(live_server.url + path)
+
+
+def test_submission_form_has_no_accessibility_violations(force_session, live_server, page):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    response = open_signed_in(page, live_server, force_session, "/practice/submit/")
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Submit a case study").is_visible()
+    assert errors == []
+    assert "govuk-frontend-supported" in page.locator("body").get_attribute("class")
+    assert_no_violations(page)
+
+
+def test_submission_form_errors_are_accessible(force_session, live_server, page):
+    open_signed_in(page, live_server, force_session, "/practice/submit/")
+    page.get_by_role("button", name="Submit for review").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    # The summary's links lead to the fields: following one focuses the title input.
+    summary.get_by_role("link", name="Enter a title").click()
+    assert page.evaluate("document.activeElement.id") == "title"
+    assert_no_violations(page)
+
+
+def test_sign_in_page_has_no_accessibility_violations(practice_index, live_server, page):
+    response = page.goto(live_server.url + "/practice/submit/")
+    # Signed out, the form sends visitors to sign in first.
+    assert response.status == 200
+    assert page.url.startswith(live_server.url + "/account/login/")
+    assert_no_violations(page)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_no_violations(page)
