@@ -127,3 +127,19 @@ def read_jsonl(path):
     return [
         json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line
     ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Worker and live-server threads keep their own database connections open; end them after
+    the last test so that the test database can be dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
