@@ -14,3 +14,5 @@ def test_home_page_leads_to_practice_and_events(
     assert f'href="{event_index.url}"' in html
     assert "Shown on the home page" in html
     assert "Coming up soon" in html
+    assert 'href="/newsletters/subscribe/"' in html
+    assert 'href="/search/"' in html
