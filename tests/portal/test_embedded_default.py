@@ -99,6 +99,8 @@ def test_make_run_serves_demo_content(embedded_site):
     # The demo events are moved ahead when loaded, so every one is listed as upcoming.
     for record in read_jsonl(ROOT / "portal" / "demo" / "events.jsonl"):
         assert html.escape(record["title"]) in events, record["title"]
+    # ...and the first ones can be booked straight away.
+    assert 'govuk-tag--green">Open</strong>' in events
     status, _, login = fetch(opener, embedded_site["base"] + "/admin/login/")
     assert status == 200 and "password" in login.lower()
 

@@ -83,15 +83,16 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
 
     def move_events_ahead(self):
-        """Shift demo events by whole weeks so the first one is always upcoming, keeping each
-        event's weekday and its UK wall-clock time across summer-time changes."""
+        """Shift demo events by whole weeks so the first starts about two weeks ahead (with its
+        registration open), keeping each event's weekday and UK wall-clock time."""
         state = {}
 
         def adjust(values):
             if "shift" not in state:
                 first = self.first_demo_start()
                 target = timezone.localdate() + FIRST_EVENT_AFTER
-                weeks = max(0, -(-(target - first).days // 7))
+                # Earlier or later, so registration is open for the first events.
+                weeks = -(-(target - first).days // 7)
                 state["shift"] = dt.timedelta(weeks=weeks)
             shift = state["shift"]
             values = dict(values)
