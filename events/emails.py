@@ -2,9 +2,11 @@
 
 Every email is claimed first (a RegistrationEmail row unique per registration and kind) and
 sent over one reused SMTP connection per batch, so a retried task or restarted worker never
-sends one twice. The price is that a worker killed between claiming and sending loses that one
-email; the team would rather miss one reminder than send duplicates to a force.
+sends one twice. A worker killed between claiming and sending leaves an unsent claim, which
+resend_stranded (run by beat) sends a few minutes later, so nothing is lost either.
 """
+
+import datetime as dt
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -15,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.html import strip_tags
 
 from . import calendar
-from .models import Registration, RegistrationEmail
+from .models import EventMessage, Registration, RegistrationEmail
 
 # Kinds whose email carries the event's .ics file.
 ICS_KINDS = ("confirmed", "reminder", "changed", "cancelled")
@@ -116,6 +118,44 @@ def send(pairs, message=None):
             except OSError:
                 record.delete()
                 raise
+            RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+            sent += 1
+    return sent
+
+
+# A claim still unsent after this long belongs to a worker that died between claiming and
+# sending (sending one message takes milliseconds): the sweep sends it then.
+STRANDED_AFTER = dt.timedelta(minutes=10)
+
+
+def resend_stranded(now=None):
+    """Send emails whose claim was left unsent by a killed worker; returns how many.
+
+    Each stranded claim is taken over with a conditional update, so two sweeps running at once
+    never both send it. The only possible repeat is a message the mail server accepted just
+    before the worker died, before its claim was marked sent: never sending is worse than that.
+    """
+    now = now or timezone.now()
+    cutoff = now - STRANDED_AFTER
+    stranded = RegistrationEmail.objects.filter(sent_at__isnull=True, created_at__lt=cutoff)
+    sent = 0
+    connection = get_connection()
+    with connection:
+        for record in stranded.select_related("registration__event__format")[:200]:
+            taken = RegistrationEmail.objects.filter(
+                pk=record.pk, sent_at__isnull=True, created_at=record.created_at
+            ).update(created_at=now)
+            if not taken:
+                continue
+            message = None
+            if record.kind.startswith("message-"):
+                message = EventMessage.objects.filter(
+                    pk=record.kind.removeprefix("message-")
+                ).first()
+                if message is None:
+                    continue
+            email = build(record.registration, record.kind, connection=connection, message=message)
+            connection.send_messages([email])
             RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
             sent += 1
     return sent

@@ -150,3 +150,12 @@ def send_event_message(self, message_id):
     if more:
         send_event_message.delay(message_id)
     return sent
+
+
+@shared_task(**RETRY)
+def resend_stranded_emails(self):
+    """Send emails a killed worker claimed but never sent (see events.emails)."""
+    try:
+        return emails.resend_stranded()
+    except OSError as exc:
+        raise _retry(self, exc) from exc

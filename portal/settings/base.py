@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
     },
     "events-expire-offers": {"task": "events.tasks.expire_offers", "schedule": 5 * 60},
+    "events-resend-stranded-emails": {
+        "task": "events.tasks.resend_stranded_emails",
+        "schedule": 5 * 60,
+    },
 }
 
 # Newsletters (newsletters/): subscriptions, issues, alerts, digests, exactly-once sending.

@@ -171,3 +171,22 @@ def test_cancelling_sends_a_cancel_ics(make_event, book):
     cal = parse(mail.outbox[0].attachments[0][1])
     assert cal["METHOD"] == "CANCEL"
     assert only_event(cal)["STATUS"] == "CANCELLED"
+
+
+def test_a_reminder_stranded_by_a_killed_worker_is_sent_later_once(make_event, book):
+    event = make_event(start=timezone.now() + dt.timedelta(days=5))
+    registration = book(event, email="a@avon.police.uk")
+    mail.outbox.clear()
+    # What a worker killed between claiming and sending leaves behind: a claim, no email.
+    RegistrationEmail.objects.create(registration=registration, kind="reminder-48h")
+
+    assert tasks.resend_stranded_emails() == 0  # too recent: its worker may still be sending
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+        assert tasks.resend_stranded_emails() == 1
+        assert tasks.resend_stranded_emails() == 0
+        # The reminder beat does not send it again either.
+        with time_machine.travel(event.start - dt.timedelta(hours=47)):
+            assert tasks.send_due_reminders() == 0
+    assert [m.to for m in mail.outbox] == [["a@avon.police.uk"]]
+    assert mail.outbox[0].subject.startswith("Reminder:")
+    assert RegistrationEmail.objects.get(kind="reminder-48h").sent_at is not None
