@@ -22,6 +22,15 @@ def shared_data():
 
 
 @pytest.fixture
+def sink(settings):
+    """A real SMTP server on localhost (tests/smtp.py); Django's SMTP backend points at it."""
+    from tests.smtp import running_sink
+
+    with running_sink(settings) as running:
+        yield running
+
+
+@pytest.fixture
 def postgres():
     services.require_postgres()
 

@@ -1,59 +1,15 @@
 """Real services for end-to-end tests: a Celery worker on Redis and an SMTP sink."""
 
-import socket
-import time
-from email import message_from_bytes, policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 
 from tests import services
 
 
-class CollectingHandler:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = message_from_bytes(envelope.original_content, policy=policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-
-class SmtpSink:
-    def __init__(self, handler, port):
-        self.handler, self.port = handler, port
-
-    @property
-    def messages(self):
-        return self.handler.messages
-
-    def wait_for(self, count, timeout=30):
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return self.messages
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_sink(settings):
+def smtp_sink(sink):
     """A real SMTP server on localhost; Django's SMTP backend is pointed at it."""
-    handler = CollectingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    yield SmtpSink(handler, settings.EMAIL_PORT)
-    controller.stop()
+    return sink
 
 
 @pytest.fixture

@@ -1,19 +1,13 @@
 """Fixtures for the newsletters tests: subscribers, a counting SMTP sink that can refuse
 recipients, Celery run inline where a test needs no worker, and real worker subprocesses."""
 
-import collections
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -22,70 +16,6 @@ from tests import services
 from tests.browser.conftest import browser, page  # noqa: F401 - the shared browser fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class CountingHandler:
-    """Accepts everything, except addresses in `refuse` (code, text) at RCPT time."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse = {}
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            code, text = self.refuse[address]
-            return f"{code} {text}"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
-        message = message_from_bytes(envelope.original_content, policy=policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-class Sink:
-    def __init__(self, handler, port):
-        self.handler, self.port = handler, port
-
-    @property
-    def messages(self):
-        with self.handler.lock:
-            return list(self.handler.messages)
-
-    def per_recipient(self):
-        counts = collections.Counter()
-        for recipients, _ in self.messages:
-            counts.update(recipients)
-        return counts
-
-    def wait_for(self, count, timeout=30):
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.messages
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def sink(settings):
-    """A real SMTP server; Django's SMTP backend points at it."""
-    handler = CountingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    yield Sink(handler, controller.port)
-    controller.stop()
 
 
 @pytest.fixture
