@@ -1,20 +1,23 @@
 """Search speed: p50/p95 latency of faceted searches at growing corpus sizes, on PostgreSQL.
 
 Usage: python benchmarks/search_speed.py [--sizes 1000,10000] [--queries N] [--seed S]
+       [--database NAME] [--reuse] [--no-stock]
 
 The default sizes keep `make bench` within a few minutes on a 2-core machine; run 100,000 with
 --sizes 100000 (about 10 minutes, most of it generating and indexing the documents).
 
-In a scratch database (spe_bench_search_speed) it imports ../shared/data/practice.jsonl, then
-adds synthetic case studies until the index holds each size: titles, summaries and body text
-sampled from the shared corpus (sentences recombined, so the length and vocabulary are the
-corpus's), with criteria, themes, audiences, forces, years, evidence levels, outcomes and stages
-drawn with a realistic skew. Rows go straight into the tables in batches, not through Wagtail's
-page API (creating 100,000 pages one by one takes hours):
+In a scratch database (spe_bench_search_speed, or --database) it imports
+../shared/data/practice.jsonl, then adds synthetic case studies until the index holds each
+size: titles, summaries and body text sampled from the shared corpus (sentences recombined, so
+the length and vocabulary are the corpus's), with criteria, themes, audiences, forces, years,
+evidence levels, outcomes and stages drawn with a realistic skew. Rows go straight into the
+tables in batches, not through Wagtail's page API (creating 100,000 pages one by one takes
+hours):
 
 - wagtailcore_page and practice_practicepage rows, so Wagtail's stock search has live pages;
 - search_searchdocument and search_searchfacet rows, with the same weighted tsvector the
-  database backend writes (search.backends.database.DatabaseBackend.upsert);
+  database backend writes (search.backends.database.DatabaseBackend.upsert), then the
+  per-lexeme document frequencies recounted (DatabaseBackend.refresh_statistics);
 - wagtailsearch_indexentry rows, written by Wagtail's own PostgreSQL index (add_items).
 
 Then ANALYZE, and for each size it times the same query mix (1-3 words, 0-2 filters, sorted
@@ -22,17 +25,21 @@ by relevance, first page with facet counts) through search.service.search() on t
 backend, next to Wagtail's stock search for the same words (PracticePage.objects.live()
 .search(q): first page of 20 and the count, as a results page needs; the stock search has no
 facets, so it runs without the filters), and one 10,000-character query on each.
+
+--reuse keeps the scratch database of an earlier run (generating 100,000 documents takes
+about 7 minutes) and only adds documents: sizes below what it already holds are skipped.
 """
 
 import argparse
 import logging
+import os
 import random
 import re
 import time
 import uuid
 from datetime import date, timedelta
 
-from _setup import SHARED_DATA, django_setup, percentile, scratch_database
+from _setup import DEFAULT_SERVER, SHARED_DATA, django_setup, percentile, scratch_database
 
 # Rows per INSERT and per Wagtail add_items call: large enough to amortise round trips, small
 # enough that one batch's SQL stays a few MB.
@@ -89,6 +96,18 @@ QUERY_WORDS = [
 # Share of searches with 0, 1 and 2 filters ticked.
 FILTER_COUNTS = [0] * 4 + [1] * 4 + [2] * 2
 FILTER_FACETS = ["criterion", "theme", "audience", "force", "region", "evidence", "year"]
+
+
+def server_url():
+    return os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER)
+
+
+def database_exists(name):
+    import psycopg
+
+    with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as connection:
+        row = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return row.fetchone() is not None
 
 
 def zipf_weights(n, s=1.0):
@@ -303,9 +322,21 @@ def grow_to(size, generator, context):
             "UPDATE wagtailcore_page SET numchild = %s WHERE id = %s",
             [context["next_number"] - 1, parent.pk],
         )
-        cursor.execute("ANALYZE")
+    refresh_statistics()
     print(f"  generated {added} case studies in {time.perf_counter() - start:.0f} s", flush=True)
     return added
+
+
+def refresh_statistics():
+    """The document frequencies the backend keeps on upsert, recounted for the rows written
+    here directly; then ANALYZE."""
+    from django.db import connection
+
+    from search.backends import get_backend
+
+    get_backend("database").refresh_statistics()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def query_mix(rng, count, facet_values):
@@ -344,10 +375,25 @@ def main():
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
     parser.add_argument("--queries", type=int, default=200, help="timed searches per size")
     parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument(
+        "--no-stock",
+        action="store_true",
+        help="skip Wagtail's stock search (at 100,000 it takes most of the run)",
+    )
+    parser.add_argument("--database", default="spe_bench_search_speed", help="scratch database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the scratch database of an earlier run and only add documents",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
-    scratch_database("spe_bench_search_speed")
+    if args.reuse and database_exists(args.database):
+        os.environ["DATABASE_URL"] = f"{server_url()}/{args.database}"
+    else:
+        args.reuse = False
+        scratch_database(args.database)
     django_setup()
     # Tasks run inline on the dev settings; their per-task log lines would bury the results.
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
@@ -360,10 +406,21 @@ def main():
     from practice.importer import import_practice
     from practice.models import PracticeIndexPage, PracticePage
     from search import service
+    from search.models import SearchDocument
     from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Region, Theme
 
     records = [json.loads(line) for line in (SHARED_DATA / "practice.jsonl").open()]
-    import_practice(SHARED_DATA / "practice.jsonl")
+    have = SearchDocument.objects.count() if args.reuse else 0
+    if args.reuse:
+        print(f"reusing {args.database}: {have:,} documents", flush=True)
+        skipped = [size for size in sizes if size < have]
+        if skipped:
+            print(f"  skipping sizes below that: {skipped}", flush=True)
+        sizes = [size for size in sizes if size >= have]
+        # Migrations may have added tables the earlier run did not fill.
+        refresh_statistics()
+    else:
+        import_practice(SHARED_DATA / "practice.jsonl")
     rng = random.Random(args.seed)
     # The 43 territorial forces of taxonomy.json (those with a region), not the fictional
     # forces of the sample file.
@@ -404,6 +461,8 @@ def main():
         return results.count, results.facets
 
     def stock(text):
+        if args.no_stock:
+            return 0, 0
         results = PracticePage.objects.live().search(text)
         return len(results[:RESULTS_PAGE]), results.count()
 

@@ -5,15 +5,18 @@ they run; running one twice, or out of order, leaves the index matching the page
 """
 
 from celery import shared_task
+from django.db import OperationalError
 
 from . import index
 from .backends.elasticsearch import ElasticsearchBackend
 
 # While a search server is unreachable, index updates wait and try again (doubling the delay up
 # to 10 minutes, for about two hours) rather than being lost; searches meanwhile are answered
-# from the database index, which these tasks update first.
+# from the database index, which these tasks update first. A database OperationalError is
+# retried too: concurrent updates share word-frequency rows (SearchLexeme) and PostgreSQL may
+# end one of them as a deadlock victim, whose transaction is rolled back whole.
 RETRY = {
-    "autoretry_for": ElasticsearchBackend.unavailable_errors,
+    "autoretry_for": (*ElasticsearchBackend.unavailable_errors, OperationalError),
     "retry_backoff": 30,
     "retry_backoff_max": 10 * 60,
     "max_retries": 15,

@@ -2,9 +2,13 @@
 
 On PostgreSQL each document has a weighted tsvector (title A, summary and tags B, body C) with
 a GIN index. Clauses are ORed for recall and ranked BM25-style: each clause's ts_rank is
-weighted by its inverse document frequency, which plain ts_rank lacks (so "the missing MASH"
-is about MASH, not "missing"). Typo correction uses pg_trgm on the vocabulary; highlights come
-from ts_headline, computed for the returned page only.
+saturated (k1) and length-normalised (b), weighted by its inverse document frequency, which
+plain ts_rank lacks (so "the missing MASH" is about MASH, not "missing"); the sum is scaled by
+the share of clauses matched, and typed words found together as a phrase add a bonus. Document
+frequencies come from SearchLexeme, kept in step on upsert and delete, not from counting
+matches. The count and all facet counts come from one statement over the materialised match
+set. Typo correction uses pg_trgm on the vocabulary; highlights come from ts_headline,
+computed for the returned page only.
 
 The portable mode (SQLite, the embedded default) keeps the same tables and facets and matches
 words with LIKE, then scores the candidates in Python with the same IDF weighting. It is meant
@@ -18,19 +22,42 @@ from collections import Counter
 
 from django.contrib.postgres.search import (
     SearchQuery,
-    SearchRank,
     SearchVector,
     TrigramSimilarity,
 )
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from ..models import PageViewCount, Restriction, SearchDocument, SearchFacet, SearchWord
+from ..models import (
+    PageViewCount,
+    Restriction,
+    SearchDocument,
+    SearchFacet,
+    SearchLexeme,
+    SearchWord,
+)
 from ..query import words_of
 from .base import MARK_END, MARK_START, BackendResult, Hit, SearchBackend
 
 TABLE = SearchDocument._meta.db_table
+LEXEMES = SearchLexeme._meta.db_table
+# Lexemes of some documents, with how many of those documents hold each (for SearchLexeme).
+_LEXEMES_OF = (
+    f"SELECT lexeme, count(*) AS n FROM {TABLE} d, "  # noqa: S608 - constants only
+    "unnest(tsvector_to_array(d.search_vector)) AS lexeme "
+    "WHERE d.page_id = ANY(%s) AND length(lexeme) <= 255 GROUP BY lexeme ORDER BY lexeme"
+)
+_SUBTRACT_LEXEMES = (
+    f"UPDATE {LEXEMES} l SET documents = greatest(l.documents - c.n, 0) "  # noqa: S608
+    f"FROM ({_LEXEMES_OF}) c WHERE l.lexeme = c.lexeme"
+)
+_ADD_LEXEMES = (
+    f"INSERT INTO {LEXEMES} (lexeme, documents) SELECT lexeme, n FROM ({_LEXEMES_OF}) c "  # noqa: S608
+    f"ON CONFLICT (lexeme) DO UPDATE SET documents = {LEXEMES}.documents + EXCLUDED.documents"
+)
 # ts_rank's weights for D, C, B, A: body 0.2, summary and tags 0.4, title 1.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 FIELD_WEIGHTS = {"title": 1.0, "summary": 0.4, "keywords": 0.4, "body": 0.2}
@@ -52,18 +79,48 @@ def _stem(word):
     return word
 
 
-def _tsquery_alternative(words, prefix):
-    parts = list(words)
+# PostgreSQL's English stop words (tsearch_data/english.stop): to_tsquery drops them, so
+# proximity between the words of a phrase is counted between the words that remain.
+STOP_WORDS = frozenset(
+    "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
+    "himself she her hers herself it its itself they them their theirs themselves what which "
+    "who whom this that these those am is are was were be been being have has had having do "
+    "does did doing a an the and but if or because as until while of at by for with about "
+    "against between into through during before after above below to from up down in out on "
+    "off over under again further then once here there when where why how all any both each "
+    "few more most other some such no nor not only own same so than too very s t can will "
+    "just don should now".split()
+)
+# Words of an unquoted phrase match "near each other": the next word within this many
+# positions, either way round. A glossary phrase ("died unexpectedly") then finds the way a
+# page words it ("died suddenly and unexpectedly"), where strict adjacency found nothing.
+NEAR = 4
+
+
+def _content_words(words):
+    kept = [w for w in words if w not in STOP_WORDS]
+    return kept or list(words)
+
+
+def _tsquery_alternative(words, prefix, exact):
+    parts = list(words) if exact else _content_words(words)
     if prefix:
         parts[-1] += ":*"
-    return " <-> ".join(parts)
+    if exact or len(parts) == 1:
+        return " <-> ".join(parts)
+    pairs = []
+    for a, b in zip(parts, parts[1:], strict=False):
+        near = [f"{x} <{n}> {y}" for n in range(1, NEAR + 1) for x, y in ((a, b), (b, a))]
+        pairs.append("(" + " | ".join(near) + ")")
+    return " & ".join(pairs)
 
 
 def clause_tsquery(clause):
     """A clause as to_tsquery text. Words are [^\\W_]+ only (see search.query), so the text
-    can hold no operator the user typed."""
+    can hold no operator the user typed. Quoted phrases match word for word; other phrases
+    (hyphenated words, glossary alternatives) match their words near each other."""
     alternatives = [
-        _tsquery_alternative(alt, clause.prefix and i == 0)
+        _tsquery_alternative(alt, clause.prefix and i == 0, clause.quoted)
         for i, alt in enumerate(clause.alternatives)
     ]
     return "(" + " | ".join(alternatives) + ")"
@@ -76,6 +133,94 @@ def _tsquery(text):
 
 def idf(total, df):
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+# BM25-like scoring on top of ts_rank. ts_rank with no normalisation gives about 0.608 for
+# one occurrence in a title (weight A = 1) and sums over a clause's alternatives, so a clause
+# with many glossary alternatives, or a word repeated in every field, could outweigh a page
+# matching more of the query. Each clause's rank, in units of "one title occurrence", is
+# saturated as BM25 saturates term frequency (k1), with BM25's length normalisation (b) on the
+# number of distinct lexemes; then the sum is scaled by the share of clauses matched
+# (coordination), and typed words found next to each other add a phrase bonus.
+TITLE_OCCURRENCE = 0.6079
+K1 = 1.2
+B = 0.75
+# Score multiplier = COORDINATION_FLOOR + (1 - floor) * matched clauses / clauses.
+COORDINATION_FLOOR = 0.3
+PHRASE_BOOST = 0.25
+VECTOR = f'"{TABLE}"."search_vector"'
+
+
+def _rank_sql(weighted, boosts, average_length):
+    """The relevance score of a row as RawSQL: `weighted` and `boosts` are (tsquery text,
+    weight) pairs for the clauses and the adjacent-word phrases.
+
+    Each clause's ts_rank is computed once, in a VALUES list the saturation, the sum and the
+    coordination read (written inline, each use would rank, and de-TOAST the vector, again:
+    a 24-clause query cost three times as much)."""
+    weights = "'{" + ",".join(str(w) for w in RANK_WEIGHTS) + "}'::float4[]"
+    rows, params = [], []
+    for text, weight in weighted:
+        rows.append(
+            f"({weight:.6f}::float8, ts_rank({weights}, {VECTOR}, to_tsquery('english', %s), 0)"
+            f" / {TITLE_OCCURRENCE})"
+        )
+        params.append(text)
+    clauses = (
+        f"(SELECT sum(c.w * c.r * {K1 + 1} / (c.r + {K1} * d.norm))"  # noqa: S608 - constants
+        f" * ({COORDINATION_FLOOR} + {1 - COORDINATION_FLOOR}"
+        f" * count(*) FILTER (WHERE c.r > 0) / {len(weighted)}.0)"
+        f" FROM (VALUES {', '.join(rows)}) AS c (w, r),"
+        f" (SELECT {1 - B} + {B} * length({VECTOR}) / {average_length:.6f} AS norm) AS d)"
+    )
+    terms = [clauses]
+    for text, weight in boosts:
+        # ts_rank ignores the distance operators (it ranks the lexemes), so the phrase bonus
+        # is a match test: all or nothing.
+        terms.append(f"{weight:.6f} * ({VECTOR} @@ to_tsquery('english', %s))::int")
+        params.append(text)
+    return RawSQL(f"({' + '.join(terms)})", params)  # noqa: S611 - constants and %s only
+
+
+def _clause_frequency(clause, frequency, total):
+    """Estimated number of documents matching a clause, from its words' document frequencies
+    ({word: (lexemes, documents)}): a phrase is as common as its rarest word; alternatives
+    combine as independent events (child, children, kids overlap: adding them up would call
+    the clause commoner than it is). None when every word is a stop word (to_tsquery drops
+    them: nothing matches)."""
+    missed, any_lexeme = 1.0, False
+    for alternative in clause.alternatives:
+        known = [frequency.get(w, (0, 0)) for w in alternative]
+        known = [df for n, df in known if n]
+        if known:
+            any_lexeme = True
+            missed *= 1 - min(1.0, min(known) / total) if total else 1.0
+    if not any_lexeme:
+        return None
+    return total * (1 - missed)
+
+
+def _adjacent_words(query):
+    """Typed words next to each other in the query, stop words aside ("voice of the child"):
+    (word, word, distance, prefix). Pages with them as that phrase rank above pages with the
+    words apart."""
+    pairs, previous = [], None
+    for position, clause in enumerate(query.clauses):
+        if clause.negated or clause.quoted or len(clause.words) != 1:
+            previous = None
+            continue
+        word = clause.words[0]
+        if word in STOP_WORDS:
+            continue
+        if previous is not None:
+            pairs.append((previous[1], word, position - previous[0], clause.prefix))
+        previous = (position, word)
+    return pairs
+
+
+def _phrase_tsquery(pair):
+    first, second, distance, prefix = pair
+    return f"{first} <{distance}> {second}" + (":*" if prefix else "")
 
 
 class DatabaseBackend(SearchBackend):
@@ -121,11 +266,17 @@ class DatabaseBackend(SearchBackend):
                 for value in values
             )
             if self.postgres:
+                # Document frequencies: take out the old vectors' lexemes, put in the new ones
+                # (a repeated upsert takes out and puts back the same, changing nothing).
+                with connection.cursor() as cursor:
+                    cursor.execute(_SUBTRACT_LEXEMES, [ids])
                 SearchDocument.objects.filter(page_id__in=ids).update(
                     search_vector=SearchVector("title", weight="A", config="english")
                     + SearchVector("summary", "keywords", weight="B", config="english")
                     + SearchVector("body", weight="C", config="english")
                 )
+                with connection.cursor() as cursor:
+                    cursor.execute(_ADD_LEXEMES, [ids])
             words = set()
             for doc in documents:
                 if doc.restriction == Restriction.PUBLIC:
@@ -138,10 +289,30 @@ class DatabaseBackend(SearchBackend):
             )
 
     def delete(self, page_ids):
-        SearchDocument.objects.filter(page_id__in=list(page_ids)).delete()
+        ids = list(page_ids)
+        with transaction.atomic():
+            if self.postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute(_SUBTRACT_LEXEMES, [ids])
+            SearchDocument.objects.filter(page_id__in=ids).delete()
 
     def clear(self):
-        SearchDocument.objects.all().delete()
+        with transaction.atomic():
+            SearchDocument.objects.all().delete()
+            SearchLexeme.objects.all().delete()
+
+    def refresh_statistics(self):
+        """Recount the document frequencies from the stored vectors, after rows were written
+        without upsert (a bulk load). PostgreSQL only."""
+        if not self.postgres:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {LEXEMES}")  # noqa: S608 - constant
+            cursor.execute(
+                f"INSERT INTO {LEXEMES} (lexeme, documents) SELECT word, ndoc FROM "  # noqa: S608
+                f"ts_stat('SELECT search_vector FROM {TABLE} WHERE search_vector IS NOT NULL') "
+                "WHERE length(word) <= 255"
+            )
 
     # Searching
 
@@ -158,8 +329,11 @@ class DatabaseBackend(SearchBackend):
                 scores = self._match_portable(visible, query)
                 visible = visible.filter(pk__in=list(scores))
         results = self._filtered(visible, request.filters)
-        count = results.count()
-        facet_counts = self._facet_counts(visible, request.filters)
+        if self.postgres:
+            count, facet_counts = self._count_and_facets(visible, request.filters)
+        else:
+            count = results.count()
+            facet_counts = self._facet_counts(visible, request.filters)
 
         relevance = request.sort == "relevance" and query.positive
         if relevance and rank is not None:
@@ -196,6 +370,55 @@ class DatabaseBackend(SearchBackend):
             )
         return queryset
 
+    def _count_and_facets(self, matches, filters):
+        """The count and every facet's counts in one statement (PostgreSQL), matching the query
+        once: the matching ids are materialised, their facet rows read once through the
+        (document, facet, value) index, and each document gets a bit per ticked facet it
+        satisfies. A document counts in the total when it has every bit, and counts for a
+        value of facet X when it has every bit but X's, which is what _facet_counts does with
+        one query (and one more full-text match) per ticked facet."""
+        from ..facets import FACET_NAMES
+
+        counts = {name: {} for name in FACET_NAMES}
+        try:
+            match_sql, match_params = matches.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # .none(), or pk__in=[]: nothing can match
+            return 0, counts
+        names = list(filters)
+        satisfied, params = [], list(match_params)
+        for bit, name in enumerate(names):
+            satisfied.append(
+                f"{1 << bit} * max(CASE WHEN t.facet = %s AND t.value = ANY(%s) THEN 1 ELSE 0 END)"
+            )
+            params += [name, list(filters[name])]
+        full = (1 << len(names)) - 1
+        own_bit = " ".join(f"WHEN %s THEN {1 << bit}" for bit in range(len(names)))
+        own_bit = f"CASE t.facet {own_bit} ELSE 0 END" if names else "0"
+        params += [*names, list(FACET_NAMES)]
+        sql = (
+            f"WITH matches (page_id) AS MATERIALIZED ({match_sql}), "  # noqa: S608 - see below
+            "tagged AS MATERIALIZED (SELECT f.document_id, f.facet, f.value "
+            f"FROM {SearchFacet._meta.db_table} f JOIN matches m ON m.page_id = f.document_id), "
+            "passes AS MATERIALIZED (SELECT m.page_id, "
+            f"({' + '.join(satisfied) or '0'})::int AS ok "
+            "FROM matches m LEFT JOIN tagged t ON t.document_id = m.page_id GROUP BY m.page_id) "
+            f"SELECT NULL, NULL, count(*) FROM passes WHERE ok = {full} "
+            "UNION ALL "
+            "SELECT t.facet, t.value, count(*) FROM tagged t "
+            "JOIN passes p ON p.page_id = t.document_id "
+            f"WHERE (p.ok | {own_bit}) = {full} AND t.facet = ANY(%s) "
+            "GROUP BY t.facet, t.value"
+        )
+        total = 0
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)  # constants and %s placeholders only
+            for facet, value, n in cursor.fetchall():
+                if facet is None:
+                    total = n
+                else:
+                    counts[facet][value] = n
+        return total, counts
+
     def _facet_counts(self, matches, filters):
         from ..facets import FACET_NAMES
 
@@ -220,26 +443,40 @@ class DatabaseBackend(SearchBackend):
     def _match_postgres(self, visible, query):
         positive = [clause_tsquery(c) for c in query.positive]
         negative = [clause_tsquery(c) for c in query.negative]
-        # One round trip: the corpus size, and per clause whether it has any lexeme left after
-        # stop words (to_tsquery drops them) and how many documents it matches (for IDF).
-        # Only constants and %s placeholders are formatted into SQL here and below.
-        selects = [f"(SELECT count(*) FROM {TABLE})"]  # noqa: S608
-        params = []
-        for text in positive:
-            selects.append("numnode(to_tsquery('english', %s))")
-            selects.append(
-                f"(SELECT count(*) FROM {TABLE} WHERE search_vector @@ to_tsquery('english', %s))"  # noqa: S608
-            )
-            params += [text, text]
+        phrases = [_phrase_tsquery(pair) for pair in _adjacent_words(query)]
+        # One round trip: the corpus size, the average number of lexemes per document (the
+        # sum of the document frequencies over the corpus size), and per query word its
+        # lexeme (none for a stop word) and document frequency, from SearchLexeme rather
+        # than counting matches (a pass over every matching row per word).
+        # Only constants and %s placeholders are formatted into SQL here.
+        words = sorted({w for c in query.positive for alt in c.alternatives for w in alt})
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(selects), params)
-            row = cursor.fetchone()
-        total = row[0]
+            cursor.execute(
+                f"SELECT (SELECT count(*) FROM {TABLE}), "  # noqa: S608
+                f"(SELECT coalesce(sum(documents), 0) FROM {LEXEMES})",
+            )
+            total, lexemes = cursor.fetchone()
+            cursor.execute(
+                "SELECT q.word, count(t.lexeme), coalesce(max(l.documents), 0) "  # noqa: S608
+                "FROM unnest(%s::text[]) AS q(word) "
+                "LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', q.word))) "
+                "AS t(lexeme) ON true "
+                f"LEFT JOIN {LEXEMES} l ON l.lexeme = t.lexeme GROUP BY q.word",
+                [words],
+            )
+            frequency = {word: (n, df) for word, n, df in cursor.fetchall()}
+        average_length = lexemes / total if total and lexemes else 1.0
         weighted = []
-        for i, text in enumerate(positive):
-            nodes, df = row[1 + 2 * i], row[2 + 2 * i]
-            if nodes:
+        for clause, text in zip(query.positive, positive, strict=True):
+            df = _clause_frequency(clause, frequency, total)
+            if df is not None:
                 weighted.append((text, idf(total, df)))
+        boosts = []
+        for pair, text in zip(_adjacent_words(query), phrases, strict=True):
+            dfs = [frequency.get(w, (0, 0))[1] for w in pair[:2]]
+            if min(dfs):
+                # A phrase is at most as common as its rarer word.
+                boosts.append((text, PHRASE_BOOST * idf(total, min(dfs))))
         positive_tsquery = " | ".join(text for text, _ in weighted) or None
         if negative:
             visible = visible.exclude(search_vector=_tsquery(" | ".join(negative)))
@@ -250,17 +487,7 @@ class DatabaseBackend(SearchBackend):
             visible = visible.filter(search_vector=_tsquery(positive_tsquery))
         if not weighted:
             return visible, None, None
-        rank = sum(
-            (
-                Value(weight)
-                * SearchRank(
-                    F("search_vector"), _tsquery(text), weights=RANK_WEIGHTS, normalization=1
-                )
-                for text, weight in weighted
-            ),
-            start=Value(0.0),
-        )
-        return visible, rank, positive_tsquery
+        return visible, _rank_sql(weighted, boosts, average_length), positive_tsquery
 
     def _match_portable(self, visible, query):
         """{page_id: score} of the visible documents matching the query, scored in Python."""
@@ -292,15 +519,23 @@ class DatabaseBackend(SearchBackend):
             if pk in excluded:
                 continue
             for clause, per_doc in frequencies:
-                for name, tokens in fields.items():
-                    n = _occurrences(tokens, clause)
-                    if n:
-                        per_doc[pk] += FIELD_WEIGHTS[name] * (1 + math.log(n))
-        scores = {}
+                weighted = sum(
+                    FIELD_WEIGHTS[name] * _occurrences(tokens, clause)
+                    for name, tokens in fields.items()
+                )
+                if weighted:
+                    # Saturated as on PostgreSQL (k1), without the length normalisation.
+                    per_doc[pk] = weighted * (K1 + 1) / (weighted + K1)
+        scores, matched = {}, Counter()
         for _clause, per_doc in frequencies:
             weight = idf(total, len(per_doc))
             for pk, tf in per_doc.items():
                 scores[pk] = scores.get(pk, 0.0) + weight * tf
+                matched[pk] += 1
+        # The same coordination as on PostgreSQL: matching more of the query ranks higher.
+        for pk in scores:
+            share = matched[pk] / len(frequencies)
+            scores[pk] *= COORDINATION_FLOOR + (1 - COORDINATION_FLOOR) * share
         if not query.positive:
             scores = {pk: 0.0 for pk in tokenised if pk not in excluded}
         return scores
@@ -416,19 +651,50 @@ _WORD_SPAN = re.compile(r"[^\W_]+")
 
 
 def _occurrences(tokens, clause):
-    """How often any of the clause's alternatives occurs in a stemmed token list."""
+    """How often any of the clause's alternatives occurs in a stemmed token list: quoted
+    phrases word for word, other phrases with their words near each other (as on PostgreSQL)."""
     n = 0
     for i, alternative in enumerate(clause.alternatives):
-        stems = [_stem(w) for w in alternative]
         prefix = clause.prefix and i == 0
-        size = len(stems)
-        for start in range(len(tokens) - size + 1):
-            window = tokens[start : start + size]
-            if window[:-1] != stems[:-1]:
-                continue
-            last, wanted = window[-1], stems[-1]
-            if last == wanted or (prefix and last.startswith(alternative[-1])):
-                n += 1
+        if clause.quoted or len(alternative) == 1:
+            n += _adjacent(tokens, alternative, prefix)
+        else:
+            n += _near(tokens, _content_words(alternative), prefix)
+    return n
+
+
+def _matches(token, word, prefix):
+    return token == _stem(word) or (prefix and token.startswith(word))
+
+
+def _adjacent(tokens, alternative, prefix):
+    stems = [_stem(w) for w in alternative]
+    size, n = len(stems), 0
+    for start in range(len(tokens) - size + 1):
+        window = tokens[start : start + size]
+        if window[:-1] == stems[:-1] and _matches(window[-1], alternative[-1], prefix):
+            n += 1
+    return n
+
+
+def _near(tokens, words, prefix):
+    """Occurrences of the first word from which each next word is found within NEAR tokens
+    (either side) of the one before."""
+    last = len(words) - 1
+    positions = [
+        [j for j, token in enumerate(tokens) if _matches(token, word, prefix and k == last)]
+        for k, word in enumerate(words)
+    ]
+    n = 0
+    for start in positions[0]:
+        current = start
+        for found in positions[1:]:
+            close = [j for j in found if 0 < abs(j - current) <= NEAR]
+            if not close:
+                break
+            current = close[0]
+        else:
+            n += 1
     return n
 
 
