@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.utils.text import slugify
 
@@ -204,3 +205,33 @@ def unique_child_slug(parent, title, external_id, page=None):
 def publish(page):
     """Save a revision and publish it, as an editor pressing Publish would."""
     page.save_revision(log_action=True).publish()
+
+
+class ImportCommand(BaseCommand):
+    """A management command that imports one JSON Lines file with `import_file(path, stdout=)`
+    and reports what it created and updated; subclasses set `noun` and `import_file`."""
+
+    noun = "records"
+
+    def import_file(self, path, *, stdout):
+        raise NotImplementedError
+
+    def summary(self, result):
+        return ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path to a .jsonl file")
+
+    def handle(self, *args, file, **options):
+        self.stdout.write(f"Importing {self.noun} from {file}")
+        try:
+            result = self.import_file(file, stdout=self.stdout)
+        except ImportFailed as exc:
+            raise CommandError(f"{exc}\nNothing was imported.") from exc
+        created, updated = len(result.created), len(result.updated)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {created + updated} {self.noun} "
+                f"({created} new, {updated} updated){self.summary(result)}."
+            )
+        )

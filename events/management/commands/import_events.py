@@ -1,27 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
-
 from events.importer import import_events
-from portal.importing import ImportFailed
+from portal.importing import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import learning events from a JSON Lines file. Idempotent by `id`; a bad record stops "
         "the import with file, line and field named, and nothing is written."
     )
+    noun = "events"
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="Path to a .jsonl file")
-
-    def handle(self, *args, file, **options):
-        self.stdout.write(f"Importing events from {file}")
-        try:
-            result = import_events(file, stdout=self.stdout)
-        except ImportFailed as exc:
-            raise CommandError(f"{exc}\nNothing was imported.") from exc
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Imported {len(result.created) + len(result.updated)} events "
-                f"({len(result.created)} new, {len(result.updated)} updated)."
-            )
-        )
+    def import_file(self, path, *, stdout):
+        return import_events(path, stdout=stdout)

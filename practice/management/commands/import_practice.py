@@ -1,27 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from portal.importing import ImportFailed
+from portal.importing import ImportCommand
 from practice.importer import import_practice
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import practice case studies from a JSON Lines file. Idempotent by `id`; a bad record "
         "stops the import with file, line and field named, and nothing is written."
     )
+    noun = "case studies"
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="Path to a .jsonl file")
-
-    def handle(self, *args, file, **options):
-        self.stdout.write(f"Importing practice from {file}")
-        try:
-            result = import_practice(file, stdout=self.stdout)
-        except ImportFailed as exc:
-            raise CommandError(f"{exc}\nNothing was imported.") from exc
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Imported {len(result.created) + len(result.updated)} case studies "
-                f"({len(result.created)} new, {len(result.updated)} updated)."
-            )
-        )
+    def import_file(self, path, *, stdout):
+        return import_practice(path, stdout=stdout)
