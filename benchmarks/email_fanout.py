@@ -252,7 +252,11 @@ def sample_message(mailing):
     from newsletters.models import Delivery
 
     row = Delivery.objects.select_related("subscriber").filter(mailing=mailing).first()
-    message = sending.MessageBuilder(mailing).build(row)
+    builder = sending.MessageBuilder(mailing, wire=True)
+    wire = builder.build_wire(row)
+    if wire:
+        return wire[0], wire[2]
+    message = builder.build(row)
     # As Django's SMTP backend sends it: CRLF line ends.
     return message.from_email, message.message().as_bytes(linesep="\r\n")
 

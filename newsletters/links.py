@@ -45,3 +45,20 @@ def unsubscribe_url(subscriber):
 
 def confirm_max_age():
     return settings.NEWSLETTERS_CONFIRM_MAX_AGE
+
+
+class Links:
+    """Manage and unsubscribe links for many subscribers (a chunk of emails): each URL pattern
+    is reversed once, and only the signed token differs per subscriber."""
+
+    _TOKEN = "spe-token-placeholder"  # noqa: S105 - a placeholder, not a secret
+
+    def __init__(self):
+        self._manage = site_url(reverse("newsletters:manage", args=[self._TOKEN]))
+        self._unsubscribe = site_url(reverse("newsletters:unsubscribe", args=[self._TOKEN]))
+
+    def manage_url(self, subscriber):
+        return self._manage.replace(self._TOKEN, make_token(subscriber, MANAGE_SALT))
+
+    def unsubscribe_url(self, subscriber):
+        return self._unsubscribe.replace(self._TOKEN, make_token(subscriber, UNSUBSCRIBE_SALT))

@@ -235,6 +235,10 @@ class Mailing(models.Model):
         NewsletterIssue, null=True, blank=True, on_delete=models.CASCADE, related_name="mailings"
     )
     subject = models.CharField(max_length=255)
+    # An issue as rendered when sending started, with placeholders for each recipient's links:
+    # everyone gets the same even if the issue is edited mid-send, and no chunk renders again.
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Set once every delivery row exists: only then can "nothing pending" mean "finished".
     prepared_at = models.DateTimeField(null=True, blank=True)
@@ -259,7 +263,10 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (unsubscribed or suppressed before sending)"
 
-    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: the unique (mailing, subscriber) index starts with it.
+    mailing = models.ForeignKey(
+        Mailing, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     # Alerts and digests: the pages this subscriber's message lists.
@@ -276,9 +283,15 @@ class Delivery(models.Model):
                 fields=["mailing", "subscriber"], name="newsletters_one_delivery_per_mailing"
             )
         ]
+        # Every row is updated once when it is sent, and an update writes an entry into each
+        # index on the table: so few indexes, and the one for claiming covers pending rows
+        # only (a sent row leaves it rather than being added to it), in the order claimed.
         indexes = [
-            models.Index(fields=["mailing", "status", "claimed_at"]),
-            models.Index(fields=["status", "claimed_at"]),
+            models.Index(
+                fields=["mailing", "id"],
+                condition=models.Q(status="pending"),
+                name="newsletters_delivery_pending",
+            ),
         ]
 
     def __str__(self):

@@ -127,10 +127,19 @@ def prepare_issue(issue_id):
     issue = NewsletterIssue.objects.filter(pk=issue_id).first()
     if issue is None:
         return
-    mailing, _ = Mailing.objects.get_or_create(
-        key=f"issue:{issue.pk}",
-        defaults={"kind": Mailing.Kind.ISSUE, "issue": issue, "subject": issue.title},
-    )
+    mailing = Mailing.objects.filter(key=f"issue:{issue.pk}").first()
+    if mailing is None:
+        subject, text, html = rendering.render_issue(issue)
+        mailing, _ = Mailing.objects.get_or_create(
+            key=f"issue:{issue.pk}",
+            defaults={
+                "kind": Mailing.Kind.ISSUE,
+                "issue": issue,
+                "subject": subject,
+                "text": text,
+                "html": html,
+            },
+        )
     if mailing.prepared_at is None:
         ids = issue_recipients(issue).order_by("pk").values_list("pk", flat=True)
         batch = []

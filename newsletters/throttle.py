@@ -14,6 +14,7 @@ _TAKE = """
 local key = KEYS[1]
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local wanted = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local state = redis.call('HMGET', key, 'tokens', 'at')
@@ -21,10 +22,10 @@ local tokens = tonumber(state[1]) or burst
 local at = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + (now - at) * rate)
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= wanted then
+  tokens = tokens - wanted
 else
-  wait = (1 - tokens) / rate
+  wait = (wanted - tokens) / rate
 end
 redis.call('HSET', key, 'tokens', tokens, 'at', now)
 redis.call('EXPIRE', key, 3600)
@@ -32,6 +33,10 @@ return tostring(wait)
 """
 
 KEY = "newsletters:send-bucket"
+# Tokens are taken in batches worth this many seconds of the rate, and never more than
+# MAX_BATCH at once: a sender that dies holding a batch wastes at most that many.
+BATCH_SECONDS = 0.05
+MAX_BATCH = 20
 _client = None
 _script = None
 
@@ -55,8 +60,21 @@ def _take_script():
     return _script
 
 
-def take():
-    """Block until sending one more message keeps under the global rate."""
+def batch_size(wanted):
+    """Tokens to take at once for `wanted` more messages: as many as the rate allows in
+    BATCH_SECONDS (at least one, at most the burst), so a fast sender asks Redis once per
+    batch while a slow one still takes tokens one by one, as they trickle in."""
+    rate = settings.NEWSLETTERS_RATE_PER_SECOND
+    if not rate:
+        return wanted
+    fits = max(1, min(int(rate * BATCH_SECONDS), settings.NEWSLETTERS_RATE_BURST, MAX_BATCH))
+    return max(1, min(wanted, fits))
+
+
+def take(count=1):
+    """Block until sending `count` more messages keeps under the global rate. `count` must be
+    at most the burst (use batch_size). Tokens taken and not used are lost, which only ever
+    sends slower than the rate."""
     rate = settings.NEWSLETTERS_RATE_PER_SECOND
     if not rate:
         return
@@ -65,7 +83,7 @@ def take():
         # No Redis (the embedded default sends inline to files): nothing to share a bucket with.
         return
     while True:
-        wait = float(script(keys=[KEY], args=[rate, settings.NEWSLETTERS_RATE_BURST]))
+        wait = float(script(keys=[KEY], args=[rate, settings.NEWSLETTERS_RATE_BURST, count]))
         if wait <= 0:
             return
         time.sleep(wait)

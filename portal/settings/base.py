@@ -266,6 +266,11 @@ NEWSLETTERS_RATE_PER_SECOND = env.float("NEWSLETTERS_RATE_PER_SECOND", default=5
 NEWSLETTERS_RATE_BURST = env.int("NEWSLETTERS_RATE_BURST", default=50)
 # Chunk tasks working on one mailing at once (each over its own SMTP connection).
 NEWSLETTERS_SEND_LANES = env.int("NEWSLETTERS_SEND_LANES", default=4)
+# Mark delivery rows sent without waiting for PostgreSQL to flush each commit to disk
+# (synchronous_commit off, for those statements only). A killed worker loses nothing by it:
+# the server has the commit. Only a crash of PostgreSQL itself can lose the last fraction of a
+# second of marks, and those few messages would go again. Off: one disk flush per message.
+NEWSLETTERS_ASYNCHRONOUS_MARKS = env.bool("NEWSLETTERS_ASYNCHRONOUS_MARKS", default=True)
 # Tests only: seconds to wait before each message, so a worker can be killed mid-chunk.
 NEWSLETTERS_SEND_DELAY = env.float("NEWSLETTERS_SEND_DELAY", default=0.0)
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules

@@ -201,3 +201,43 @@ def test_the_global_rate_limit_holds_sending_under_the_rate(settings, redis_avai
         throttle.take()
     elapsed = (timezone.now() - started).total_seconds()
     assert elapsed >= 0.45  # 10 tokens beyond the burst at 20 per second
+
+
+def test_tokens_are_taken_in_batches_only_as_fast_as_the_rate_allows(settings, redis_available):
+    settings.NEWSLETTERS_RATE_PER_SECOND = 20
+    settings.NEWSLETTERS_RATE_BURST = 5
+    # A slow rate takes tokens one at a time, as they trickle in.
+    assert throttle.batch_size(100) == 1
+    settings.NEWSLETTERS_RATE_PER_SECOND = 2000
+    assert throttle.batch_size(100) == 5  # never more than the burst
+    assert throttle.batch_size(3) == 3  # nor more than is left to send
+    settings.NEWSLETTERS_RATE_BURST = 1000
+    assert throttle.batch_size(1000) == throttle.MAX_BATCH
+
+    settings.NEWSLETTERS_RATE_PER_SECOND = 40
+    settings.NEWSLETTERS_RATE_BURST = 5
+    started = timezone.now()
+    for _ in range(5):
+        throttle.take(5)
+    elapsed = (timezone.now() - started).total_seconds()
+    assert elapsed >= 0.45  # 20 tokens beyond the burst at 40 per second
+
+
+def test_a_chunk_sends_no_faster_than_the_global_rate(
+    settings, redis_available, issue, make_subscriber, sink
+):
+    from newsletters import sending, tasks
+    from newsletters.models import Mailing
+
+    settings.NEWSLETTERS_RATE_PER_SECOND = 40
+    settings.NEWSLETTERS_RATE_BURST = 5
+    for _ in range(25):
+        make_subscriber()
+    tasks.prepare_issue.apply(args=[issue.pk])  # the lanes would start on commit
+    mailing = Mailing.objects.get(issue=issue)
+    claim_id, rows = sending.claim(mailing.pk)
+    started = timezone.now()
+    assert sending.send_claimed(mailing, claim_id, rows) == 25
+    elapsed = (timezone.now() - started).total_seconds()
+    assert len(sink.messages) == 25
+    assert elapsed >= 0.45  # 20 messages beyond the burst at 40 per second
