@@ -2,13 +2,16 @@
 plain smtplib loop into the same SMTP sink.
 
 Usage: python benchmarks/email_fanout.py [--subscribers 2000] [--concurrency 2]
-       [--lanes 4] [--rate 100000] [--broker-db 8] [--cache-db 9]
+       [--mailer-pool threads] [--mailer-concurrency 8] [--lanes 8] [--rate 100000]
+       [--broker-db 8] [--cache-db 9]
 
 Creates a scratch database (spe_bench_fanout), migrates it, bulk-creates N active synthetic
 subscribers and one issue (text and six practice case studies from ../shared/data), and starts:
 
 - an SMTP sink (aiosmtpd in a process of its own) that only counts messages and bytes;
-- a real worker, `celery -A portal worker` (prefork, --concurrency processes), with
+- two real workers as docker-compose.yml runs them: `celery -A portal worker` on the default
+  queue (prefork, --concurrency processes), which prepares the delivery rows, and the mailer on
+  the "mail" queue (a pool of --mailer-concurrency threads), which sends the chunks; both with
   benchmarks/bench_fanout_settings.py: the dev settings on PostgreSQL, a Redis broker and
   cache, and Django's SMTP backend pointed at the sink.
 
@@ -20,8 +23,8 @@ what a run reaches, so the bucket is still consulted and its cost measured, but 
 
 Then, in the same run and into the same sink, the baseline: one smtplib connection sending N
 messages of the issue's rendered size, one recipient each. ratio = portal emails/s divided by
-baseline emails/s. peak_rss_mb is the sum of VmHWM (peak resident set) over the worker's main
-process and its pool processes: an upper bound, since pages shared after fork count in each.
+baseline emails/s. peak_rss_mb is the sum of VmHWM (peak resident set) over both workers' main
+and pool processes: an upper bound, since pages shared after fork count in each.
 
 Checks (the script fails if one does not hold): every row sent, and the sink received exactly
 N messages from the worker and N from the baseline. The last line printed is
@@ -124,7 +127,7 @@ class Sink:
 # The worker -------------------------------------------------------------------------------
 
 
-def start_worker(args, log):
+def start_worker(name, queue, pool, concurrency, log):
     command = [
         sys.executable,
         "-m",
@@ -132,8 +135,10 @@ def start_worker(args, log):
         "-A",
         "portal",
         "worker",
-        "--pool=prefork",
-        f"--concurrency={args.concurrency}",
+        f"--hostname={name}@%h",
+        f"--queues={queue}",
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
         "--without-gossip",
         "--without-mingle",
         "--loglevel=WARNING",
@@ -142,16 +147,17 @@ def start_worker(args, log):
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def wait_for_worker(worker):
+def wait_for_workers(workers):
     from portal.celery import app
 
     deadline = time.monotonic() + WORKER_START_TIMEOUT
     while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            sys.exit(f"The worker exited with code {worker.returncode}")
-        if app.control.ping(timeout=0.5):
+        for worker in workers:
+            if worker.poll() is not None:
+                sys.exit(f"A worker exited with code {worker.returncode}")
+        if len(app.control.ping(timeout=0.5)) >= len(workers):
             return
-    sys.exit(f"The worker did not answer a ping within {WORKER_START_TIMEOUT} s")
+    sys.exit(f"The workers did not answer a ping within {WORKER_START_TIMEOUT} s")
 
 
 def process_tree(pid):
@@ -304,17 +310,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument(
-        "--concurrency", type=int, default=2, help="worker pool processes (docker-compose: 2)"
+        "--concurrency", type=int, default=2, help="default worker's processes (compose: 2)"
     )
     parser.add_argument(
-        "--lanes", type=int, default=4, help="NEWSLETTERS_SEND_LANES: chunk tasks at once"
+        "--mailer-pool",
+        choices=["threads", "prefork"],
+        default="threads",
+        help="(compose: threads)",
+    )
+    parser.add_argument(
+        "--mailer-concurrency", type=int, default=8, help="mailer's pool size (compose: 8)"
+    )
+    parser.add_argument(
+        "--lanes", type=int, default=8, help="NEWSLETTERS_SEND_LANES: chunk tasks at once"
     )
     parser.add_argument("--rate", type=float, default=100000, help="global sends per second")
     parser.add_argument("--broker-db", type=int, default=8)
     parser.add_argument("--cache-db", type=int, default=9)
     args = parser.parse_args()
-    if args.subscribers < 1 or args.concurrency < 1 or args.lanes < 1 or args.rate < 0:
-        parser.error("--subscribers, --concurrency, --lanes: 1 or more; --rate: 0 or more")
+    sizes = (args.subscribers, args.concurrency, args.mailer_concurrency, args.lanes)
+    if min(sizes) < 1 or args.rate < 0:
+        parser.error("--subscribers, --*concurrency, --lanes: 1 or more; --rate: 0 or more")
     count = args.subscribers
 
     sink = Sink()
@@ -339,10 +355,16 @@ def main():
     print(f"{count} subscribers and one issue made in {time.perf_counter() - started:.1f} s")
 
     with tempfile.NamedTemporaryFile("w+b", prefix="email_fanout_worker", suffix=".log") as log:
-        worker = start_worker(args, log)
+        # As docker-compose runs them: the default worker (prepares the rows) and the mailer
+        # (sends the chunks).
+        workers = [
+            start_worker("worker", "celery", "prefork", args.concurrency, log),
+            start_worker("mailer", "mail", args.mailer_pool, args.mailer_concurrency, log),
+        ]
         try:
-            wait_for_worker(worker)
-            worker_cpu = cpu_seconds(process_tree(worker.pid))
+            wait_for_workers(workers)
+            pids = [pid for worker in workers for pid in process_tree(worker.pid)]
+            worker_cpu = cpu_seconds(pids)
             sink_cpu = cpu_seconds([sink.process.pid])
             # Generous: a tenth of the smtplib rate would still finish.
             portal_seconds, prepare_seconds = send_through_portal(
@@ -350,12 +372,16 @@ def main():
             )
             # Anything sent twice would arrive now.
             time.sleep(1)
-            peaks = peak_rss_mb(worker.pid)
-            worker_cpu = cpu_seconds(process_tree(worker.pid)) - worker_cpu
+            peaks = {}
+            for worker in workers:
+                peaks.update(peak_rss_mb(worker.pid))
+            worker_cpu = cpu_seconds(pids) - worker_cpu
             sink_cpu = [cpu_seconds([sink.process.pid]) - sink_cpu]
         finally:
-            worker.terminate()
-            worker.wait(30)
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(30)
             log.seek(0)
             # Celery prints its banner whatever the log level: keep only what went wrong.
             errors = [
@@ -383,7 +409,10 @@ def main():
     baseline_rate = count / baseline_seconds
     ratio = portal_rate / baseline_rate
     peak = sum(peaks.values())
-    print(f"worker: prefork, {args.concurrency} processes, {args.lanes} lanes")
+    print(
+        f"workers: default prefork x{args.concurrency}; mailer {args.mailer_pool} "
+        f"x{args.mailer_concurrency}; {args.lanes} lanes"
+    )
     print(
         f"portal:   {count} emails in {portal_seconds:.1f} s = {portal_rate:.0f}/s "
         f"(rows prepared in {prepare_seconds:.1f} s; "

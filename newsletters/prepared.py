@@ -53,8 +53,14 @@ def message_id(mailing_id, delivery_id):
     return f"<spe.{mailing_id}.{delivery_id}@{domain}>"
 
 
+def envelope_sender():
+    """Where receiving servers return failures (bounces.py): the bounce address if set."""
+    return settings.NEWSLETTERS_BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL
+
+
 def list_headers(unsubscribe_url, manage_url):
     return {
+        "From": settings.DEFAULT_FROM_EMAIL,
         # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs
         # "List-Unsubscribe=One-Click" to this URL, without opening a page.
         "List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -84,6 +90,7 @@ class PreparedMessage:
             subject=subject,
             body=TEXT,
             to=[TO],
+            from_email=envelope_sender(),
             headers={
                 **list_headers(UNSUBSCRIBE, MANAGE),
                 "Message-ID": MESSAGE_ID,

@@ -170,7 +170,14 @@ def list_message(to, subject, text, html, unsubscribe_url, manage_url, message_i
     headers = prepared.list_headers(unsubscribe_url, manage_url)
     if message_id:
         headers["Message-ID"] = message_id
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[to],
+        headers=headers,
+        # Django sends from_email as the envelope sender and a From header, if given, instead.
+        from_email=prepared.envelope_sender(),
+    )
     message.attach_alternative(html, "text/html")
     return message
 

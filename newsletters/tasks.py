@@ -309,3 +309,20 @@ def erase_unsubscribed():
         status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at__lt=cutoff
     ).delete()
     return deleted
+
+
+@shared_task(bind=True, soft_time_limit=240, time_limit=280)
+def read_bounce_mailbox(self):
+    """Beat, every five minutes: suppress hard bounces and complaints returned to the bounce
+    mailbox (bounces.py). Nothing to do when no mailbox is configured."""
+    from . import bounces
+
+    if not settings.NEWSLETTERS_BOUNCE_MAILBOX_URL:
+        return None
+    try:
+        outcome = bounces.read_mailbox()
+    except bounces.MailboxError:
+        # Logged with the reason; the next run tries again, and nothing was deleted unread.
+        bounces.logger.exception("Reading the bounce mailbox failed")
+        return None
+    return vars(outcome)

@@ -16,6 +16,7 @@ class CountingHandler:
 
     def __init__(self):
         self.messages = []
+        self.senders = []  # the envelope sender (MAIL FROM) of each message, in order
         self.refuse = {}
         self.lock = threading.Lock()
 
@@ -30,6 +31,7 @@ class CountingHandler:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), message))
+            self.senders.append(envelope.mail_from)
         return "250 Message accepted for delivery"
 
 
@@ -41,6 +43,11 @@ class Sink:
     def messages(self):
         with self.handler.lock:
             return list(self.handler.messages)
+
+    @property
+    def senders(self):
+        with self.handler.lock:
+            return list(self.handler.senders)
 
     def per_recipient(self):
         counts = collections.Counter()

@@ -153,6 +153,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Email. Anything sent to people goes through Celery; these say how it leaves the machine.
+# Seconds an SMTP operation may block: a mail server that hangs must not hold a sending
+# thread past its lease (the mailer's thread pool cannot enforce task time limits).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NCPI_TEAM_EMAIL = env("NCPI_TEAM_EMAIL")
@@ -173,6 +176,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending newsletters waits on the mail server and the database far more than it computes, so
+# its chunk tasks have a queue of their own ("mail"), served by a worker with a pool of threads
+# (docker-compose's mailer: -Q mail --pool=threads), which overlaps those waits in one process.
+# The default worker serves the default queue ("celery"). A chunk bounds its own time (half its
+# lease, and EMAIL_TIMEOUT per SMTP operation), since a thread pool ignores time limits.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"newsletters.tasks.send_chunk": {"queue": "mail"}}
 
 # Content-Security-Policy: https://django-csp.readthedocs.io/en/latest/configuration.html
 # The public site uses only its own assets; the one inline script (GOV.UK's js-enabled class)
@@ -264,18 +274,28 @@ NEWSLETTERS_CLAIM_LEASE_SECONDS = env.int("NEWSLETTERS_CLAIM_LEASE_SECONDS", def
 # the email provider's limit. 0 turns the limit off.
 NEWSLETTERS_RATE_PER_SECOND = env.float("NEWSLETTERS_RATE_PER_SECOND", default=50.0)
 NEWSLETTERS_RATE_BURST = env.int("NEWSLETTERS_RATE_BURST", default=50)
-# Chunk tasks working on one mailing at once (each over its own SMTP connection).
-NEWSLETTERS_SEND_LANES = env.int("NEWSLETTERS_SEND_LANES", default=4)
+# Chunk tasks working on one mailing at once (each over its own SMTP connection): as many as
+# the mailer has threads (docker-compose.yml), so every thread has a chunk to send.
+NEWSLETTERS_SEND_LANES = env.int("NEWSLETTERS_SEND_LANES", default=8)
 # Mark delivery rows sent without waiting for PostgreSQL to flush each commit to disk
 # (synchronous_commit off, for those statements only). A killed worker loses nothing by it:
 # the server has the commit. Only a crash of PostgreSQL itself can lose the last fraction of a
 # second of marks, and those few messages would go again. Off: one disk flush per message.
 NEWSLETTERS_ASYNCHRONOUS_MARKS = env.bool("NEWSLETTERS_ASYNCHRONOUS_MARKS", default=True)
+# Bounces over plain SMTP (providers' webhooks arrive through django-anymail instead): list
+# mail is sent with this envelope sender, and beat reads the mailbox it delivers to, e.g.
+# imaps://bounces%40example.org:password@imap.example.org:993/INBOX (newsletters/bounces.py).
+NEWSLETTERS_BOUNCE_ADDRESS = env("NEWSLETTERS_BOUNCE_ADDRESS", default="")
+NEWSLETTERS_BOUNCE_MAILBOX_URL = env("NEWSLETTERS_BOUNCE_MAILBOX_URL", default="")
 # Tests only: seconds to wait before each message, so a worker can be killed mid-chunk.
 NEWSLETTERS_SEND_DELAY = env.float("NEWSLETTERS_SEND_DELAY", default=0.0)
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "newsletters-read-bounce-mailbox": {
+        "task": "newsletters.tasks.read_bounce_mailbox",
+        "schedule": 5 * 60,
+    },
     "newsletters-requeue-stranded": {
         "task": "newsletters.tasks.requeue_stranded",
         "schedule": 60,

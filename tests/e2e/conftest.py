@@ -23,5 +23,12 @@ def celery_worker(settings):
     app.conf.task_always_eager = False
     with app.connection_for_write() as connection:
         connection.default_channel.client.flushdb()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+    with start_worker(
+        # Both queues: the default one and the one newsletters' chunks go to.
+        app,
+        pool="solo",
+        queues=["celery", "mail"],
+        perform_ping_check=False,
+        shutdown_timeout=10,
+    ) as worker:
         yield worker

@@ -104,6 +104,8 @@ class Worker:
                 "portal",
                 "worker",
                 "--pool=solo",
+                # Both queues: the default one and the one newsletters' chunks go to.
+                "--queues=celery,mail",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",

@@ -12,6 +12,7 @@ COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 SERVICES = (
     "web",
     "worker",
+    "mailer",
     "beat",
     "postgres",
     "redis-broker",
@@ -74,10 +75,23 @@ def test_web_runs_gunicorn_on_port_8000(compose_services):
 
 def test_worker_and_beat_run_celery(compose_services):
     assert command_of(compose_services["worker"])[:4] == ["celery", "-A", "portal", "worker"]
+    assert command_of(compose_services["mailer"])[:4] == ["celery", "-A", "portal", "worker"]
     assert command_of(compose_services["beat"])[:4] == ["celery", "-A", "portal", "beat"]
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+def test_every_queue_tasks_are_routed_to_has_a_worker(compose_services, settings):
+    """A task routed to a queue no worker serves would wait forever: newsletters never sent."""
+    served = set()
+    for name in ("worker", "mailer"):
+        (option,) = [part for part in command_of(compose_services[name]) if "--queues" in part]
+        served.update(option.split("=", 1)[1].split(","))
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= served
+    mailer = command_of(compose_services["mailer"])
+    assert "--pool=threads" in mailer and "--queues=mail" in mailer
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "mailer", "beat"])
 def test_portal_services_have_every_required_variable(compose_services, name):
     environment = environment_of(compose_services[name])
     assert environment["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
@@ -88,6 +102,7 @@ def test_portal_services_have_every_required_variable(compose_services, name):
 def test_portal_services_share_one_environment(compose_services):
     web = environment_of(compose_services["web"])
     assert environment_of(compose_services["worker"]) == web
+    assert environment_of(compose_services["mailer"]) == web
     assert environment_of(compose_services["beat"]) == web
 
 
@@ -105,7 +120,7 @@ def test_secret_key_must_be_given(compose_services):
     assert compose_services["web"]["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+@pytest.mark.parametrize("name", ["web", "worker", "mailer", "beat"])
 def test_portal_services_wait_for_healthy_backends(compose_services, name):
     depends_on = compose_services[name]["depends_on"]
     for backend in ("postgres", "redis-broker", "redis-cache", "elasticsearch"):
