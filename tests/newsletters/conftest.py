@@ -93,7 +93,7 @@ def other_criterion(db):
 class Worker:
     """`celery -A portal worker` in its own process, on this run's broker and database."""
 
-    def __init__(self, env, log_path):
+    def __init__(self, env, log_path, pool="solo", queues="celery,mail", concurrency=1):
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
@@ -103,9 +103,11 @@ class Worker:
                 "-A",
                 "portal",
                 "worker",
-                "--pool=solo",
-                # Both queues: the default one and the one newsletters' chunks go to.
-                "--queues=celery,mail",
+                f"--hostname={log_path.stem}@%h",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
+                # By default both queues: the default one and the one newsletters' chunks go to.
+                f"--queues={queues}",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -142,7 +144,7 @@ def start_worker(sink, settings, tmp_path, postgres, redis_available):
         broker.default_channel.client.flushdb()
     workers = []
 
-    def start(**extra_env):
+    def start(pool="solo", queues="celery,mail", concurrency=1, **extra_env):
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.newsletters.worker_settings",
@@ -152,7 +154,9 @@ def start_worker(sink, settings, tmp_path, postgres, redis_available):
             "PYTHONPATH": str(ROOT),
             **{key: str(value) for key, value in extra_env.items()},
         }
-        worker = Worker(env, tmp_path / f"worker{len(workers)}.log")
+        worker = Worker(
+            env, tmp_path / f"worker{len(workers)}.log", pool, queues, concurrency=concurrency
+        )
         workers.append(worker)
         return worker
 

@@ -79,6 +79,42 @@ def test_a_worker_killed_mid_chunk_loses_nobody_and_repeats_nobody(
     assert_exactly_once_each(sink, emails, allowed_duplicates=1)
 
 
+def test_the_mailer_killed_mid_send_loses_nobody(start_worker, sink, make_subscriber, settings):
+    """As docker-compose runs it: a default worker, and the mailer sending chunks on a pool of
+    threads. Killed, each thread may leave its one in-flight message unmarked; never more."""
+    lanes = 4
+    settings.NEWSLETTERS_CLAIM_LEASE_SECONDS = LEASE
+    settings.NEWSLETTERS_SEND_LANES = lanes
+    issue, emails = make_issue(make_subscriber, 60)
+    mailer = {
+        "pool": "threads",
+        "queues": "mail",
+        "concurrency": lanes,
+        "NEWSLETTERS_CLAIM_LEASE_SECONDS": LEASE,
+        "NEWSLETTERS_SEND_LANES": lanes,
+    }
+    start_worker(
+        queues="celery", NEWSLETTERS_SEND_LANES=lanes, NEWSLETTERS_CLAIM_LEASE_SECONDS=LEASE
+    )
+    first = start_worker(NEWSLETTERS_SEND_DELAY=0.05, **mailer)
+    tasks.start_sending(issue.pk)
+
+    assert wait_until(lambda: len(sink.messages) >= 12), "the mailer never sent"
+    first.kill()
+    assert len(sink.messages) < 60, "the kill did not land mid-send"
+
+    start_worker(**mailer)
+    time.sleep(LEASE + 0.5)
+    tasks.requeue_stranded.delay()  # what beat does every minute
+
+    assert wait_until(lambda: set(sink.per_recipient()) == emails)
+    assert wait_until(
+        lambda: NewsletterIssue.objects.get(pk=issue.pk).status == "sent", timeout=30
+    )
+    time.sleep(1)  # anything sent twice would arrive now
+    assert_exactly_once_each(sink, emails, allowed_duplicates=lanes)
+
+
 def test_queued_work_lost_with_the_broker_is_picked_up_again(
     start_worker, sink, make_subscriber, settings
 ):
