@@ -31,10 +31,14 @@ class FacetValueOut(Schema):
     label: str
     count: int
     selected: bool
+    # The count is an estimate (from a sample of a very large set of results).
+    approximate: bool = False
 
 
 class SearchOut(Schema):
     count: int
+    # The count is an estimate (from a sample of a very large set of results).
+    count_approximate: bool = False
     page: int
     num_pages: int
     results: list[HitOut]
@@ -86,6 +90,7 @@ def search(request, params: Query[SearchParams]):
         return 400, {"detail": str(error), "parameter": error.facet}
     return {
         "count": results.count,
+        "count_approximate": results.count_approximate,
         "page": results.page,
         "num_pages": results.num_pages,
         "results": [
@@ -106,6 +111,7 @@ def search(request, params: Query[SearchParams]):
                     "label": o.label,
                     "count": o.count,
                     "selected": o.selected,
+                    "approximate": results.facets_approximate,
                 }
                 for o in facet.options
             ]

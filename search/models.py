@@ -46,6 +46,14 @@ class SearchDocument(models.Model):
     # PostgreSQL only (NULL on SQLite): title A, summary and tags B, body C. Its GIN index and
     # the trigram index on title are created in migration 0002, which skips them on SQLite.
     search_vector = SearchVectorField(null=True, blank=True)
+    # PostgreSQL only (NULL on SQLite): title A, summary and tags B, without the body. Small
+    # enough to stay in the row (search_vector is TOASTed), so a large match set can be ranked
+    # roughly from it to pick the candidates that get the full score. GIN index in 0006.
+    head_vector = SearchVectorField(null=True, blank=True)
+    # Every facet value as "facet=value" (the rows of SearchFacet, denormalised): filters and
+    # facet counts read the row itself instead of joining SearchFacet (GIN index in 0006,
+    # PostgreSQL only; SQLite filters and counts through SearchFacet).
+    facet_values = models.JSONField(default=list, blank=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -64,6 +64,10 @@ class Results:
     # "Did you mean": the query with unknown words corrected. Offered whenever a correction was
     # made, whatever the count, since the results already include the corrected words.
     suggestion: str = ""
+    # Estimated from a sample (a very large match set on the database backend): the page says
+    # "about" before the number.
+    count_approximate: bool = False
+    facets_approximate: bool = False
 
     @property
     def num_pages(self):
@@ -195,6 +199,8 @@ def _search(backend, query, filters, sort, page, user, per_page, log, source):
         hits=result.hits,
         facets=_facet_results(result.facets, filters, labels),
         suggestion=suggestion if suggestion.lower() != parsed.text.lower() else "",
+        count_approximate=result.count_approximate,
+        facets_approximate=result.facets_approximate,
     )
 
 

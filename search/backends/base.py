@@ -47,6 +47,10 @@ class BackendResult:
     # facet -> {value: count}: each facet counted over the matches filtered by every *other*
     # facet, so ticking a value never hides its siblings.
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Estimates (from a sample of a very large match set) rather than exact counts: the page
+    # then says "about".
+    count_approximate: bool = False
+    facets_approximate: bool = False
 
 
 class SearchBackend(ABC):

@@ -6,9 +6,28 @@ saturated (k1) and length-normalised (b), weighted by its inverse document frequ
 plain ts_rank lacks (so "the missing MASH" is about MASH, not "missing"); the sum is scaled by
 the share of clauses matched, and typed words found together as a phrase add a bonus. Document
 frequencies come from SearchLexeme, kept in step on upsert and delete, not from counting
-matches. The count and all facet counts come from one statement over the materialised match
-set. Typo correction uses pg_trgm on the vocabulary; highlights come from ts_headline,
+matches. Typo correction uses pg_trgm on the vocabulary; highlights come from ts_headline,
 computed for the returned page only.
+
+What a search reads is bounded, whatever the size of the index (issue 3: at 100,000 documents
+a common word matches 60% of them, and reading every matching TOASTed vector, to count and to
+rank, took seconds):
+
+- Matching: the GIN index answers a loose form of the query (a phrase's words merely all
+  present); the exact form, with the proximity alternatives of glossary phrases, is checked
+  only on the rows found (its many phrase operators made the index scan itself slow).
+- Count and facets: one statement over the matches when at most SEARCH_EXACT_UP_TO match;
+  beyond, the facet counts come from a sample of about SEARCH_SAMPLE_SIZE matches (an indexed
+  hash of page_id, so only the sampled rows are read), scaled up and flagged approximate
+  ("about" on the page and in the API). The count stays exact while the sample puts the
+  filtered matches below twice the limit, and is estimated beyond. Each document carries its
+  facet values (facet_values, GIN-indexed), so neither filters nor counts join SearchFacet.
+- Ranking: the full score is computed for at most SEARCH_RANK_CANDIDATES documents, picked
+  by a cheap first pass over head_vector (title and summary, kept in the row); over a very
+  large match set the first pass too reads a sample, documents with every clause in their
+  title or summary first. Below the candidate limit (any corpus of a few hundred documents)
+  the ranking is exactly the full score's.
+- A pasted paragraph keeps its MAX_RANKED_CLAUSES most distinctive clauses (highest IDF).
 
 The portable mode (SQLite, the embedded default) keeps the same tables and facets and matches
 words with LIKE, then scores the candidates in Python with the same IDF weighting. It is meant
@@ -19,13 +38,14 @@ import difflib
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchVector,
     TrigramSimilarity,
 )
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
@@ -57,6 +77,21 @@ _SUBTRACT_LEXEMES = (
 _ADD_LEXEMES = (
     f"INSERT INTO {LEXEMES} (lexeme, documents) SELECT lexeme, n FROM ({_LEXEMES_OF}) c "  # noqa: S608
     f"ON CONFLICT (lexeme) DO UPDATE SET documents = {LEXEMES}.documents + EXCLUDED.documents"
+)
+# What upsert writes besides the text, for rows written straight into the tables: the head
+# vector (title A, summary and tags B) and the facet values from SearchFacet.
+_DERIVE_HEAD = (
+    f"UPDATE {TABLE} SET head_vector = "  # noqa: S608 - constants only
+    "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce(summary, '') || ' ' || coalesce(keywords, '')), "
+    "'B') WHERE head_vector IS NULL AND search_vector IS NOT NULL"
+)
+_DERIVE_FACET_VALUES = (
+    f"UPDATE {TABLE} d SET facet_values = (SELECT jsonb_agg("  # noqa: S608 - constants only
+    "f.facet || '=' || f.value ORDER BY f.facet, f.value) "
+    f"FROM {SearchFacet._meta.db_table} f WHERE f.document_id = d.page_id) "
+    "WHERE d.facet_values = '[]'::jsonb AND EXISTS (SELECT 1 FROM "
+    f"{SearchFacet._meta.db_table} f WHERE f.document_id = d.page_id)"
 )
 # ts_rank's weights for D, C, B, A: body 0.2, summary and tags 0.4, title 1.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
@@ -126,6 +161,21 @@ def clause_tsquery(clause):
     return "(" + " | ".join(alternatives) + ")"
 
 
+def clause_loose_tsquery(clause):
+    """The clause with each phrase's words merely all present (a & b), which every document
+    matching clause_tsquery also matches. PostgreSQL's GIN index answers it without the
+    positions, and evaluates its small tree quickly for every candidate document; the eight
+    proximity variants per word pair of a glossary phrase cost far more there, so they are
+    checked afterwards, only on the rows that pass (see _Matching)."""
+    alternatives = []
+    for i, alt in enumerate(clause.alternatives):
+        parts = list(alt) if clause.quoted else _content_words(alt)
+        if clause.prefix and i == 0:
+            parts[-1] += ":*"
+        alternatives.append(" & ".join(parts))
+    return "(" + " | ".join(alternatives) + ")"
+
+
 def _tsquery(text):
     """to_tsquery('english', text): text built by clause_tsquery, never the user's raw input."""
     return SearchQuery(text, search_type="raw", config="english")
@@ -149,9 +199,42 @@ B = 0.75
 COORDINATION_FLOOR = 0.3
 PHRASE_BOOST = 0.25
 VECTOR = f'"{TABLE}"."search_vector"'
+_RANK_WEIGHTS = "'{" + ",".join(str(w) for w in RANK_WEIGHTS) + "}'::float4[]"
+
+# Bounds on the rows one search reads on PostgreSQL (each overridable in settings as
+# SEARCH_EXACT_UP_TO, SEARCH_SAMPLE_SIZE and SEARCH_RANK_CANDIDATES). Up to EXACT_UP_TO
+# matches the count and the facet counts are exact; beyond, the facets (and, with more than
+# EXACT_UP_TO filtered matches, the count) are estimated from a sample of about SAMPLE_SIZE
+# matches and marked approximate. At most RANK_CANDIDATES documents get the full score.
+EXACT_UP_TO = 1000
+SAMPLE_SIZE = 1000
+RANK_CANDIDATES = 300
+# Rows read per tier of the first pass, as a multiple of the candidates wanted.
+TIER_ROWS = 3
+# Queries whose estimated matches (from document frequencies) exceed this many times
+# EXACT_UP_TO skip the bounded exact count: it would almost surely overflow.
+PROBABLY_SMALL = 4
+# Above EXACT_UP_TO the count is still exact when the sample puts it below this many times
+# EXACT_UP_TO (one count over an index bitmap of that size is cheap enough).
+COUNT_EXACTLY_UP_TO = 2
+# The sample: documents whose hashed page_id falls in the first n of SAMPLE_BUCKETS buckets.
+# The expression is indexed (migration 0006), so PostgreSQL ANDs it with the full-text bitmap
+# and reads only the sampled rows. A page's id says nothing about its text or tags, and the
+# hash spreads even a short run of ids over the buckets; ids are hashed in runs of eight, so
+# the sampled rows share heap pages (rows one per page made every sampled row a page read).
+SAMPLE_BUCKETS = 1024
+SAMPLE_SQL = f"(hashint4(d.page_id >> 3) & {SAMPLE_BUCKETS - 1})"
+# Corpus size from which IDF uses PostgreSQL's estimate of the row count (pg_class.reltuples)
+# instead of counting the rows on every search.
+ESTIMATED_TOTAL_FROM = 20_000
+# A pasted paragraph is cut to the parser's 24 clauses; of those, this many are ranked.
+MAX_RANKED_CLAUSES = 8
+# Corpus size from which IDF uses PostgreSQL's estimate of the row count (pg_class.reltuples)
+# instead of counting the rows on every search.
+ESTIMATED_TOTAL_FROM = 20_000
 
 
-def _rank_sql(weighted, boosts, average_length):
+def _rank_sql(weighted, boosts, average_length, vector=VECTOR):
     """The relevance score of a row as RawSQL: `weighted` and `boosts` are (tsquery text,
     weight) pairs for the clauses and the adjacent-word phrases.
 
@@ -162,7 +245,7 @@ def _rank_sql(weighted, boosts, average_length):
     rows, params = [], []
     for text, weight in weighted:
         rows.append(
-            f"({weight:.6f}::float8, ts_rank({weights}, {VECTOR}, to_tsquery('english', %s), 0)"
+            f"({weight:.6f}::float8, ts_rank({weights}, {vector}, to_tsquery('english', %s), 0)"
             f" / {TITLE_OCCURRENCE})"
         )
         params.append(text)
@@ -171,13 +254,13 @@ def _rank_sql(weighted, boosts, average_length):
         f" * ({COORDINATION_FLOOR} + {1 - COORDINATION_FLOOR}"
         f" * count(*) FILTER (WHERE c.r > 0) / {len(weighted)}.0)"
         f" FROM (VALUES {', '.join(rows)}) AS c (w, r),"
-        f" (SELECT {1 - B} + {B} * length({VECTOR}) / {average_length:.6f} AS norm) AS d)"
+        f" (SELECT {1 - B} + {B} * length({vector}) / {average_length:.6f} AS norm) AS d)"
     )
     terms = [clauses]
     for text, weight in boosts:
         # ts_rank ignores the distance operators (it ranks the lexemes), so the phrase bonus
         # is a match test: all or nothing.
-        terms.append(f"{weight:.6f} * ({VECTOR} @@ to_tsquery('english', %s))::int")
+        terms.append(f"{weight:.6f} * ({vector} @@ to_tsquery('english', %s))::int")
         params.append(text)
     return RawSQL(f"({' + '.join(terms)})", params)  # noqa: S611 - constants and %s only
 
@@ -256,6 +339,11 @@ class DatabaseBackend(SearchBackend):
                         "force": doc.force,
                         "published_date": doc.published_date,
                         "restriction": doc.restriction,
+                        "facet_values": sorted(
+                            f"{name}={value}"
+                            for name, values in doc.facets.items()
+                            for value in values
+                        ),
                     },
                 )
             SearchFacet.objects.filter(document_id__in=ids).delete()
@@ -273,7 +361,9 @@ class DatabaseBackend(SearchBackend):
                 SearchDocument.objects.filter(page_id__in=ids).update(
                     search_vector=SearchVector("title", weight="A", config="english")
                     + SearchVector("summary", "keywords", weight="B", config="english")
-                    + SearchVector("body", weight="C", config="english")
+                    + SearchVector("body", weight="C", config="english"),
+                    head_vector=SearchVector("title", weight="A", config="english")
+                    + SearchVector("summary", "keywords", weight="B", config="english"),
                 )
                 with connection.cursor() as cursor:
                     cursor.execute(_ADD_LEXEMES, [ids])
@@ -303,10 +393,13 @@ class DatabaseBackend(SearchBackend):
 
     def refresh_statistics(self):
         """Recount the document frequencies from the stored vectors, after rows were written
-        without upsert (a bulk load). PostgreSQL only."""
+        without upsert (a bulk load), and derive what upsert derives (head_vector and
+        facet_values) for rows that lack it. PostgreSQL only."""
         if not self.postgres:
             return
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_DERIVE_HEAD)
+            cursor.execute(_DERIVE_FACET_VALUES)
             cursor.execute(f"DELETE FROM {LEXEMES}")  # noqa: S608 - constant
             cursor.execute(
                 f"INSERT INTO {LEXEMES} (lexeme, documents) SELECT word, ndoc FROM "  # noqa: S608
@@ -317,45 +410,36 @@ class DatabaseBackend(SearchBackend):
     # Searching
 
     def search(self, request):
+        if self.full_text:
+            return self._search_postgres(request)
+        return self._search_portable(request)
+
+    def _search_portable(self, request):
         visible = SearchDocument.objects.filter(restriction__in=request.restrictions)
         query = request.query
         scores = None
-        rank = None
-        positive_tsquery = None
         if query.clauses:
-            if self.full_text:
-                visible, rank, positive_tsquery = self._match_postgres(visible, query)
-            else:
-                scores = self._match_portable(visible, query)
-                visible = visible.filter(pk__in=list(scores))
+            scores = self._match_portable(visible, query)
+            visible = visible.filter(pk__in=list(scores))
         results = self._filtered(visible, request.filters)
-        if self.postgres:
-            count, facet_counts = self._count_and_facets(visible, request.filters)
-        else:
-            count = results.count()
-            facet_counts = self._facet_counts(visible, request.filters)
-
-        relevance = request.sort == "relevance" and query.positive
-        if relevance and rank is not None:
-            ordered = results.annotate(rank=rank).order_by("-rank", "-published_date", "-pk")
-        elif relevance and scores is not None:
+        count = results.count()
+        facet_counts = self._facet_counts(visible, request.filters)
+        window = slice(request.offset, request.offset + request.limit)
+        if request.sort == "relevance" and query.positive:
             ids = list(results.values_list("pk", "published_date"))
             ids.sort(key=lambda row: (-scores[row[0]], -row[1].toordinal(), -row[0]))
-            window = [pk for pk, _ in ids[request.offset : request.offset + request.limit]]
-            by_id = SearchDocument.objects.in_bulk(window)
-            page = [by_id[pk] for pk in window]
-            return BackendResult(count, self._hits(page, query, scores, None), facet_counts)
+            by_id = SearchDocument.objects.in_bulk([pk for pk, _ in ids[window]])
+            page = [by_id[pk] for pk, _ in ids[window]]
         elif request.sort == "most-viewed":
             views = PageViewCount.objects.filter(page_id=OuterRef("pk")).values("views")
-            ordered = results.annotate(views=Coalesce(Subquery(views), 0)).order_by(
-                "-views", "-published_date", "-pk"
+            page = list(
+                results.annotate(views=Coalesce(Subquery(views), 0)).order_by(
+                    "-views", "-published_date", "-pk"
+                )[window]
             )
         else:
-            ordered = results.order_by("-published_date", "-pk")
-        page = list(ordered[request.offset : request.offset + request.limit])
-        return BackendResult(
-            count, self._hits(page, query, scores, positive_tsquery), facet_counts
-        )
+            page = list(results.order_by("-published_date", "-pk")[window])
+        return BackendResult(count, self._hits(page, query, scores, None), facet_counts)
 
     def _filtered(self, queryset, filters, skip=None):
         for name, values in filters.items():
@@ -369,55 +453,6 @@ class DatabaseBackend(SearchBackend):
                 )
             )
         return queryset
-
-    def _count_and_facets(self, matches, filters):
-        """The count and every facet's counts in one statement (PostgreSQL), matching the query
-        once: the matching ids are materialised, their facet rows read once through the
-        (document, facet, value) index, and each document gets a bit per ticked facet it
-        satisfies. A document counts in the total when it has every bit, and counts for a
-        value of facet X when it has every bit but X's, which is what _facet_counts does with
-        one query (and one more full-text match) per ticked facet."""
-        from ..facets import FACET_NAMES
-
-        counts = {name: {} for name in FACET_NAMES}
-        try:
-            match_sql, match_params = matches.values("pk").query.sql_with_params()
-        except EmptyResultSet:  # .none(), or pk__in=[]: nothing can match
-            return 0, counts
-        names = list(filters)
-        satisfied, params = [], list(match_params)
-        for bit, name in enumerate(names):
-            satisfied.append(
-                f"{1 << bit} * max(CASE WHEN t.facet = %s AND t.value = ANY(%s) THEN 1 ELSE 0 END)"
-            )
-            params += [name, list(filters[name])]
-        full = (1 << len(names)) - 1
-        own_bit = " ".join(f"WHEN %s THEN {1 << bit}" for bit in range(len(names)))
-        own_bit = f"CASE t.facet {own_bit} ELSE 0 END" if names else "0"
-        params += [*names, list(FACET_NAMES)]
-        sql = (
-            f"WITH matches (page_id) AS MATERIALIZED ({match_sql}), "  # noqa: S608 - see below
-            "tagged AS MATERIALIZED (SELECT f.document_id, f.facet, f.value "
-            f"FROM {SearchFacet._meta.db_table} f JOIN matches m ON m.page_id = f.document_id), "
-            "passes AS MATERIALIZED (SELECT m.page_id, "
-            f"({' + '.join(satisfied) or '0'})::int AS ok "
-            "FROM matches m LEFT JOIN tagged t ON t.document_id = m.page_id GROUP BY m.page_id) "
-            f"SELECT NULL, NULL, count(*) FROM passes WHERE ok = {full} "
-            "UNION ALL "
-            "SELECT t.facet, t.value, count(*) FROM tagged t "
-            "JOIN passes p ON p.page_id = t.document_id "
-            f"WHERE (p.ok | {own_bit}) = {full} AND t.facet = ANY(%s) "
-            "GROUP BY t.facet, t.value"
-        )
-        total = 0
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)  # constants and %s placeholders only
-            for facet, value, n in cursor.fetchall():
-                if facet is None:
-                    total = n
-                else:
-                    counts[facet][value] = n
-        return total, counts
 
     def _facet_counts(self, matches, filters):
         from ..facets import FACET_NAMES
@@ -440,10 +475,40 @@ class DatabaseBackend(SearchBackend):
                 counts[facet][value] = n
         return counts
 
-    def _match_postgres(self, visible, query):
+    def _search_postgres(self, request):
+        """Count, facets and the page of results in three statements (plus the statistics
+        and the highlights), each reading a bounded number of rows however many match."""
+        from ..facets import FACET_NAMES
+
+        query = request.query
+        plan = self._plan_postgres(query)
+        if plan is None:  # only stop words ("the", "and"): nothing can match them
+            return BackendResult(0, [], {name: {} for name in FACET_NAMES})
+        matching = _Matching(request.restrictions, plan, request.filters)
+        counted = self._count_and_facets(matching, plan)
+        if request.sort == "relevance" and plan.weighted:
+            rows = self._ranked(matching, plan, counted, request)
+        else:
+            rows = self._ordered(matching, request)
+        by_id = SearchDocument.objects.in_bulk([pk for pk, _ in rows])
+        page = []
+        for pk, rank in rows:
+            if pk in by_id:  # unless deleted since
+                by_id[pk].rank = rank
+                page.append(by_id[pk])
+        return BackendResult(
+            counted.count,
+            self._hits(page, query, None, plan.loose or plan.positive),
+            counted.facets,
+            count_approximate=counted.count_approximate,
+            facets_approximate=counted.facets_approximate,
+        )
+
+    def _plan_postgres(self, query):
+        """The tsqueries and weights of a query, and an estimate of how many documents match
+        it (from the document frequencies). None when only stop words were typed."""
         positive = [clause_tsquery(c) for c in query.positive]
         negative = [clause_tsquery(c) for c in query.negative]
-        phrases = [_phrase_tsquery(pair) for pair in _adjacent_words(query)]
         # One round trip: the corpus size, the average number of lexemes per document (the
         # sum of the document frequencies over the corpus size), and per query word its
         # lexeme (none for a stop word) and document frequency, from SearchLexeme rather
@@ -452,42 +517,254 @@ class DatabaseBackend(SearchBackend):
         words = sorted({w for c in query.positive for alt in c.alternatives for w in alt})
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT (SELECT count(*) FROM {TABLE}), "  # noqa: S608
-                f"(SELECT coalesce(sum(documents), 0) FROM {LEXEMES})",
-            )
-            total, lexemes = cursor.fetchone()
-            cursor.execute(
-                "SELECT q.word, count(t.lexeme), coalesce(max(l.documents), 0) "  # noqa: S608
+                # Counting 100,000 rows takes longer than the rest of this statement: above
+                # ESTIMATED_TOTAL_FROM documents the planner's row count (kept current by
+                # autovacuum) serves IDF as well. CASE evaluates the count only when needed.
+                "SELECT NULL, (SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "  # noqa: S608
+                f"ELSE (SELECT count(*) FROM {TABLE}) END FROM pg_class c "
+                f"WHERE c.oid = '{TABLE}'::regclass), "
+                f"(SELECT coalesce(sum(documents), 0) FROM {LEXEMES})::bigint "
+                "UNION ALL "
+                "SELECT q.word, count(t.lexeme), coalesce(max(l.documents), 0)::bigint "
                 "FROM unnest(%s::text[]) AS q(word) "
                 "LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', q.word))) "
                 "AS t(lexeme) ON true "
                 f"LEFT JOIN {LEXEMES} l ON l.lexeme = t.lexeme GROUP BY q.word",
-                [words],
+                [ESTIMATED_TOTAL_FROM, words],
             )
-            frequency = {word: (n, df) for word, n, df in cursor.fetchall()}
+            rows = cursor.fetchall()
+        _, total, lexemes = next(row for row in rows if row[0] is None)
+        frequency = {word: (n, df) for word, n, df in rows if word is not None}
         average_length = lexemes / total if total and lexemes else 1.0
-        weighted = []
+        weighted = []  # (tsquery text, idf, estimated documents, loose tsquery text)
         for clause, text in zip(query.positive, positive, strict=True):
             df = _clause_frequency(clause, frequency, total)
             if df is not None:
-                weighted.append((text, idf(total, df)))
+                weighted.append((text, idf(total, df), df, clause_loose_tsquery(clause)))
+        pairs = _adjacent_words(query)
+        if len(weighted) > MAX_RANKED_CLAUSES:
+            # A pasted paragraph: every clause ranked over every matching row is what made a
+            # 10,000-character query take seconds. Keep its most distinctive clauses (highest
+            # IDF, as "more like this" picks terms), in the order typed, and match on those.
+            unique = list({row[0]: row for row in weighted}.values())
+            # Words no document holds have the highest IDF but match nothing: last.
+            best = sorted(range(len(unique)), key=lambda i: (unique[i][2] == 0, -unique[i][1], i))
+            weighted = [unique[i] for i in sorted(best[:MAX_RANKED_CLAUSES])]
+            kept = {w for row in weighted for w in _WORD_SPAN.findall(row[0])}
+            pairs = [p for p in pairs if p[0] in kept and p[1] in kept][:MAX_RANKED_CLAUSES]
         boosts = []
-        for pair, text in zip(_adjacent_words(query), phrases, strict=True):
+        for pair in pairs:
             dfs = [frequency.get(w, (0, 0))[1] for w in pair[:2]]
             if min(dfs):
                 # A phrase is at most as common as its rarer word.
-                boosts.append((text, PHRASE_BOOST * idf(total, min(dfs))))
-        positive_tsquery = " | ".join(text for text, _ in weighted) or None
-        if negative:
-            visible = visible.exclude(search_vector=_tsquery(" | ".join(negative)))
-        if query.positive:
-            if not positive_tsquery:
-                # Only stop words ("the", "and"): nothing can match them.
-                return visible.none(), None, None
-            visible = visible.filter(search_vector=_tsquery(positive_tsquery))
-        if not weighted:
-            return visible, None, None
-        return visible, _rank_sql(weighted, boosts, average_length), positive_tsquery
+                boosts.append((_phrase_tsquery(pair), PHRASE_BOOST * idf(total, min(dfs))))
+        if query.positive and not weighted:
+            return None
+        missed = 1.0
+        for row in weighted:
+            missed *= 1 - min(1.0, row[2] / total) if total else 1.0
+        positive_text = " | ".join(row[0] for row in weighted) or None
+        loose = " | ".join(row[3] for row in weighted) or None
+        return _Plan(
+            positive=positive_text,
+            loose=loose if loose != positive_text else None,
+            every=" & ".join(row[3] for row in weighted) if len(weighted) > 1 else None,
+            head=loose,
+            negative=" | ".join(negative) or None,
+            weighted=[row[:2] for row in weighted],
+            boosts=boosts,
+            average_length=average_length,
+            estimate=total * (1 - missed) if weighted else total,
+        )
+
+    def _count_and_facets(self, matching, plan):
+        """The count and every facet's counts (each without its own filter, so ticking a value
+        never hides its siblings), exact when at most SEARCH_EXACT_UP_TO documents match.
+
+        Beyond that, reading every match (tens of thousands of rows at 100,000 documents) is
+        what made searches take seconds, so the facets are counted over a sample of the
+        matches: the documents whose hashed page_id falls below a bound (an indexed
+        expression, so PostgreSQL reads only those rows), scaled up and marked approximate.
+        The count stays exact up to SEARCH_EXACT_UP_TO matches (a bounded count) and is
+        estimated from the same sample above it."""
+        exact_up_to = getattr(settings, "SEARCH_EXACT_UP_TO", EXACT_UP_TO)
+        sample_size = getattr(settings, "SEARCH_SAMPLE_SIZE", SAMPLE_SIZE)
+        ok_sql, ok_params, full, own_sql, own_params = matching.bits()
+        where, params = matching.where(filters=False)
+        facet_rows = (
+            "SELECT 'f', e.value, count(*) FROM m, jsonb_array_elements_text(m.v) AS e(value) "  # noqa: S608
+            f"WHERE (m.ok | {own_sql}) = {full} GROUP BY e.value"
+        )
+        if plan.estimate <= PROBABLY_SMALL * exact_up_to:
+            sql = (
+                f"WITH m AS MATERIALIZED (SELECT d.page_id, d.facet_values AS v, {ok_sql} AS ok "  # noqa: S608
+                f"FROM {TABLE} d WHERE {where} LIMIT %s) "
+                "SELECT 'n', NULL, count(*) FROM m "
+                f"UNION ALL {_IDS.format(table='m', where=f'ok = {full}')} "
+                f"UNION ALL {facet_rows}"
+            )
+            rows = _fetch(sql, [*ok_params, *params, exact_up_to + 1, *own_params])
+            if rows["n"] <= exact_up_to:
+                return _Counted(len(rows["ids"]), rows["facets"], exact=True, ids=rows["ids"])
+        # Big: a sample of about sample_size matches, and the count bounded.
+        estimate = max(plan.estimate, exact_up_to + 1.0)
+        buckets = max(1, min(SAMPLE_BUCKETS, math.ceil(SAMPLE_BUCKETS * sample_size / estimate)))
+        head_every = "d.head_vector @@ to_tsquery('english', %s)" if plan.every else "false"
+        head_any = "d.head_vector @@ to_tsquery('english', %s)" if plan.head else "false"
+        filtered, filtered_params = matching.where(filters=True)
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT d.facet_values AS v, {ok_sql} AS ok, "  # noqa: S608
+            f"coalesce({head_every}, false) AS every, coalesce({head_any}, false) AS head "
+            f"FROM {TABLE} d WHERE {SAMPLE_SQL} < %s AND {where}) "
+            "SELECT 'n', NULL, count(*) FROM m "
+            f"UNION ALL SELECT 'm', NULL, count(*) FROM m WHERE ok = {full} "
+            f"UNION ALL SELECT 'every', NULL, count(*) FROM m WHERE ok = {full} AND every "
+            f"UNION ALL SELECT 'head', NULL, count(*) FROM m WHERE ok = {full} AND head "
+            # Counted exactly only when the sample says the filtered matches are few (an
+            # uncorrelated condition: PostgreSQL skips the scan when it is false).
+            "UNION ALL "
+            + _IDS.format(
+                table=f"{TABLE} d",
+                where=f"{filtered} AND (SELECT count(*) FROM m WHERE ok = {full}) <= %s",  # noqa: S608
+            )
+            + f" UNION ALL {facet_rows}"
+        )
+        gate = COUNT_EXACTLY_UP_TO * exact_up_to * buckets // SAMPLE_BUCKETS
+        params = [
+            *ok_params,
+            *([plan.every] if plan.every else []),
+            *([plan.head] if plan.head else []),
+            buckets,
+            *params,
+            *filtered_params,
+            gate,
+            *own_params,
+        ]
+        rows = _fetch(sql, params)
+        scale = SAMPLE_BUCKETS / buckets
+        if buckets == SAMPLE_BUCKETS:  # the sample was everything
+            return _Counted(rows["m"], rows["facets"], exact=True)
+        facets = {
+            name: {value: _about(n * scale) for value, n in values.items()}
+            for name, values in rows["facets"].items()
+        }
+        exact = rows["m"] <= gate
+        return _Counted(
+            len(rows["ids"]) if exact else _about(rows["m"] * scale),
+            facets,
+            exact=exact,
+            ids=rows["ids"] if exact else None,
+            facets_approximate=True,
+            estimates={key: rows[key] * scale for key in ("m", "every", "head")},
+        )
+
+    def _ranked(self, matching, plan, counted, request):
+        """[(page_id, score)] of the requested page, by relevance.
+
+        The full score (_rank_sql: ts_rank per clause over the whole TOASTed vector) costs
+        tens of microseconds a row, so it is computed for at most SEARCH_RANK_CANDIDATES
+        documents. With more matches than that, the candidates are the best by a cheap
+        first pass: ts_rank over head_vector (title and summary, stored in the row). With
+        more matches than can be counted exactly, even the first pass reads a bounded
+        number of rows: documents with every clause in their title or summary first, then
+        any clause there, then the rest, each tier read in full when the sample says it is
+        small and else through the same page_id sample as the facets. Results within a
+        corpus of up to SEARCH_RANK_CANDIDATES matches are exactly as before."""
+        candidates_wanted = max(
+            getattr(settings, "SEARCH_RANK_CANDIDATES", RANK_CANDIDATES),
+            request.offset + request.limit,
+        )
+        if counted.ids is not None:
+            # The matches are known: no need to match the words again.
+            filtered, params = "d.page_id = ANY(%s)", [counted.ids]
+        else:
+            filtered, params = matching.where(filters=True)
+        cheap = f"coalesce(ts_rank({_RANK_WEIGHTS}, d.head_vector, to_tsquery('english', %s)), 0)"
+        if counted.ids is not None and len(counted.ids) <= candidates_wanted:
+            candidates = "SELECT unnest(%s::int[]) AS page_id"
+            candidate_params = [counted.ids]
+        elif counted.ids is not None or not counted.estimates:
+            candidates = (
+                f"SELECT d.page_id FROM {TABLE} d WHERE {filtered} "  # noqa: S608
+                f"ORDER BY {cheap} DESC, d.published_date DESC, d.page_id DESC LIMIT %s"
+            )
+            candidate_params = [*params, plan.head, candidates_wanted]
+        else:
+            tiers, candidate_params = [], []
+            row_sql, row_params = matching.where(filters=True, words=False)
+            words_sql, words_params = matching.where(filters=True, rest=False)
+            estimates = counted.estimates
+            found = 0.0
+            for level, condition, estimate in (
+                (2, plan.every, estimates["every"]),
+                (1, plan.head, estimates["head"]),
+                (0, None, estimates["m"]),
+            ):
+                if level == 2 and not condition:
+                    continue
+                buckets = _buckets_for(candidates_wanted - found, estimate - found)
+                head = "AND d.head_vector @@ to_tsquery('english', %s) " if condition else ""
+                # The sample and the row's own head vector first, and only then the TOASTed
+                # full vector (OFFSET 0 keeps PostgreSQL from merging the two levels and
+                # testing the full vector first, its cheaper-looking condition).
+                tiers.append(
+                    f"SELECT d.page_id, {level} AS tier, {cheap if condition else '0'} AS cheap, "  # noqa: S608
+                    f"d.published_date FROM (SELECT * FROM {TABLE} d WHERE {SAMPLE_SQL} < %s "
+                    f"{head}AND {row_sql} LIMIT %s OFFSET 0) AS d WHERE {words_sql}"
+                )
+                candidate_params += [
+                    *([plan.head] if condition else []),
+                    buckets,
+                    *([condition] if condition else []),
+                    *row_params,
+                    # A wrong estimate costs at most this many rows.
+                    TIER_ROWS * candidates_wanted,
+                    *words_params,
+                ]
+                found = max(found, estimate)
+                if found >= candidates_wanted:
+                    break
+            candidates = (
+                "SELECT page_id FROM (" + " UNION ALL ".join(tiers) + ") AS tiers "  # noqa: S608
+                "GROUP BY page_id, published_date "
+                "ORDER BY max(tier) DESC, max(cheap) DESC, published_date DESC, page_id DESC "
+                "LIMIT %s"
+            )
+            candidate_params.append(candidates_wanted)
+        rank = _rank_sql(plan.weighted, plan.boosts, plan.average_length, vector="r.v")
+        # The vector is de-TOASTed once per row (the concatenation makes an in-memory copy,
+        # kept by OFFSET 0 from being inlined): each ts_rank reading the column itself
+        # fetched and decompressed it again, once per clause.
+        sql = (
+            f"WITH c AS ({candidates}) "  # noqa: S608 - constants and %s only
+            f"SELECT r.page_id, {rank.sql} AS rank FROM ("
+            f"SELECT page_id, published_date, search_vector || ''::tsvector AS v FROM {TABLE} "
+            "WHERE page_id IN (SELECT page_id FROM c) OFFSET 0) AS r "
+            "ORDER BY rank DESC, r.published_date DESC, r.page_id DESC LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*candidate_params, *rank.params, request.limit, request.offset])
+            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+
+    def _ordered(self, matching, request):
+        """[(page_id, None)] of the requested page, newest or most viewed first."""
+        filtered, params = matching.where(filters=True)
+        if request.sort == "most-viewed":
+            views = PageViewCount._meta.db_table
+            sql = (
+                f"SELECT d.page_id, NULL FROM {TABLE} d LEFT JOIN {views} v "  # noqa: S608
+                f"ON v.page_id = d.page_id WHERE {filtered} "
+                "ORDER BY coalesce(v.views, 0) DESC, d.published_date DESC, d.page_id DESC "
+                "LIMIT %s OFFSET %s"
+            )
+        else:
+            sql = (
+                f"SELECT d.page_id, NULL FROM {TABLE} d WHERE {filtered} "  # noqa: S608
+                "ORDER BY d.published_date DESC, d.page_id DESC LIMIT %s OFFSET %s"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, request.limit, request.offset])
+            return cursor.fetchall()
 
     def _match_portable(self, visible, query):
         """{page_id: score} of the visible documents matching the query, scored in Python."""
@@ -723,3 +1000,124 @@ def _portable_highlight(text, query):
         + "".join(out).strip()
         + (" …" if start + HIGHLIGHT_WORDS < len(spans) else "")
     )
+
+
+@dataclass
+class _Plan:
+    positive: str | None  # tsquery text: any clause
+    loose: str | None  # the same with phrases as plain ANDs (None when that is the same)
+    # For the first pass over head vectors, where proximity does not matter (ts_rank ignores
+    # it): every clause, loosely (None for one clause), and any clause, loosely.
+    every: str | None
+    head: str | None
+    negative: str | None
+    weighted: list  # (tsquery text, idf) per ranked clause
+    boosts: list  # (tsquery text, weight) per adjacent pair
+    average_length: float
+    estimate: float  # documents expected to match, from document frequencies
+
+
+class _Matching:
+    """The WHERE clauses of a search over the documents table (aliased d): who may see a
+    document, the words, and the filters (values of one facet ORed, facets ANDed), each
+    answered by an index (GIN on the vectors and on facet_values)."""
+
+    def __init__(self, restrictions, plan, filters):
+        self.plan = plan
+        self.filters = [
+            (name, [f"{name}={value}" for value in values]) for name, values in filters.items()
+        ]
+        self.restrictions = list(restrictions)
+
+    def where(self, filters, words=True, rest=True):
+        """SQL and parameters: `rest` is who may see a document and (with `filters`) the
+        ticked facets, all read from the row; `words` the conditions on the TOASTed full
+        vector."""
+        conditions, params = [], []
+        if rest:
+            conditions.append("d.restriction = ANY(%s::text[])")
+            params.append(self.restrictions)
+            if filters:
+                for _, values in self.filters:
+                    conditions.append("d.facet_values ?| %s::text[]")
+                    params.append(values)
+        if words and self.plan.loose:
+            # The index answers the loose query; the exact one (proximity) is checked on the
+            # rows it finds, written so that the planner cannot pick it for the index.
+            conditions.append("d.search_vector @@ to_tsquery('english', %s)")
+            conditions.append("coalesce(d.search_vector @@ to_tsquery('english', %s), false)")
+            params += [self.plan.loose, self.plan.positive]
+        elif words and self.plan.positive:
+            conditions.append("d.search_vector @@ to_tsquery('english', %s)")
+            params.append(self.plan.positive)
+        if words and self.plan.negative:
+            conditions.append("NOT coalesce(d.search_vector @@ to_tsquery('english', %s), false)")
+            params.append(self.plan.negative)
+        return " AND ".join(conditions) or "true", params
+
+    def bits(self):
+        """A bit per ticked facet a document satisfies (SQL over d), the value with every bit,
+        and each facet value's own bit (SQL over e.value): a document counts in the total
+        with every bit, and for a value of facet X with every bit but X's."""
+        satisfied, params, own, own_params = [], [], [], []
+        for bit, (name, values) in enumerate(self.filters):
+            satisfied.append(f"CASE WHEN d.facet_values ?| %s::text[] THEN {1 << bit} ELSE 0 END")
+            params.append(values)
+            own.append(f"WHEN %s THEN {1 << bit}")
+            own_params.append(name)
+        ok = f"({' + '.join(satisfied)})" if satisfied else "0"
+        own_sql = f"CASE split_part(e.value, '=', 1) {' '.join(own)} ELSE 0 END" if own else "0"
+        return ok, params, (1 << len(self.filters)) - 1, own_sql, own_params
+
+
+@dataclass
+class _Counted:
+    count: int
+    facets: dict
+    exact: bool  # the count
+    facets_approximate: bool = False
+    # Estimated matches (all, with every clause in the head, with any): for the ranking.
+    estimates: dict = field(default_factory=dict)
+    # The matching page ids, when they were few enough to be counted exactly: the ranking
+    # then reads those rows only, without matching the words again.
+    ids: list | None = None
+
+    @property
+    def count_approximate(self):
+        return not self.exact
+
+
+# The matching ids of a small match set as one row of _fetch's shape.
+_IDS = "SELECT 'ids', string_agg(page_id::text, ','), count(*) FROM {table} WHERE {where}"
+
+
+def _fetch(sql, params):
+    """Rows of (kind, facet=value, n) as {kind: n, "facets": {facet: {value: n}}}."""
+    from ..facets import FACET_NAMES
+
+    result = {"facets": {name: {} for name in FACET_NAMES}}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)  # constants and %s placeholders only
+        for kind, value, n in cursor.fetchall():
+            if kind == "f":
+                name, _, value = value.partition("=")
+                if name in result["facets"]:
+                    result["facets"][name][value] = n
+            elif kind == "ids":
+                result["ids"] = [int(pk) for pk in value.split(",")] if value else []
+            else:
+                result[kind] = n
+    return result
+
+
+def _about(n):
+    """An estimate to two significant figures: "about 12,000", not "about 12,345"."""
+    return max(1, int(float(f"{n:.2g}"))) if n else 0
+
+
+def _buckets_for(wanted, estimate):
+    """How many sample buckets give about 1.5 times `wanted` rows of a set of about
+    `estimate` rows (all of them when it is small)."""
+    if estimate <= 1.5 * wanted:
+        return SAMPLE_BUCKETS
+    return max(1, min(SAMPLE_BUCKETS, math.ceil(SAMPLE_BUCKETS * 1.5 * wanted / estimate)))
