@@ -13,8 +13,12 @@ Send-then-mark is the only order that never skips anyone: mark-then-send loses t
 the process dies between the two. Its cost is that a worker killed after the server accepted
 a message but before the UPDATE commits leaves that one row pending, and it is sent again when
 the lease runs out. That window is one local UPDATE (about a millisecond), nothing else runs in
-it, and at most one message (the one in flight) can be repeated per killed worker. No protocol
-can close it: SMTP has no way to ask "did you already accept this?".
+it, and at most one message (the one in flight) can be repeated per chunk a killed worker was
+sending (one per mailer thread). No protocol can close it: SMTP has no way to ask "did you
+already accept this?". Such a repeat carries the same Message-ID (prepared.message_id), which
+mail systems that drop duplicates use. Marks are committed without waiting for the disk
+(NEWSLETTERS_ASYNCHRONOUS_MARKS): a killed worker loses none, only a crash of PostgreSQL
+itself could lose the last fraction of a second of them.
 
 A chunk stops claiming-and-sending once half its lease has gone, releasing what it has not
 sent, so a slow chunk never sends on a lease another worker may already have taken over.
