@@ -85,3 +85,31 @@ def test_a_search_with_words_and_filters_costs_a_fixed_number_of_queries(
     assert results.count == 30
     criteria = next(f for f in results.facets if f.name == "criterion")
     assert {o.value: o.count for o in criteria.options}["initial-contact"] == 30
+
+
+def test_on_a_small_index_idf_uses_the_exact_number_of_documents_matching_a_phrase(
+    indexed, postgres, settings
+):
+    """The per-lexeme counts can only estimate a phrase (as common as its rarest word); the
+    ranking's IDF is BM25's when it counts the documents holding the phrase itself, which it
+    does while that number is small (here: always, the index is small)."""
+    from search.backends.database import DatabaseBackend, _Matching, idf
+    from search.models import Restriction, SearchDocument
+    from search.query import parse
+
+    indexed(title="Grab packs", summary="Grab packs for missing people.")
+    for n in range(3):
+        # Both words, never as the phrase.
+        indexed(title=f"Packs and the grab rail {n}", summary="Packs by the grab rail.")
+    total = SearchDocument.objects.count()
+    backend = DatabaseBackend()
+
+    def phrase_idf():
+        plan = backend._plan_postgres(parse('"grab packs" '))
+        backend._count_and_facets(_Matching([Restriction.PUBLIC], plan, {}), plan)
+        return plan.weighted[0][1]
+
+    assert phrase_idf() == pytest.approx(idf(total, 1))
+    # Above the limit (a large index), the estimate: as common as "grab" or "packs" (4).
+    settings.SEARCH_EXACT_FREQUENCY_UP_TO = 0
+    assert phrase_idf() == pytest.approx(idf(total, 4))
