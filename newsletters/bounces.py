@@ -180,6 +180,7 @@ def _connect(url):
         client.login(unquote(parts.username or ""), unquote(parts.password or ""))
         status, _ = client.select(_quoted(folder))
         if status != "OK":
+            client.logout()
             raise MailboxError(f"The bounce mailbox has no folder {folder!r}")
     except (OSError, imaplib.IMAP4.error) as exc:
         raise MailboxError(

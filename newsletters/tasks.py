@@ -311,8 +311,8 @@ def erase_unsubscribed():
     return deleted
 
 
-@shared_task(bind=True, soft_time_limit=240, time_limit=280)
-def read_bounce_mailbox(self):
+@shared_task(soft_time_limit=240, time_limit=280)
+def read_bounce_mailbox():
     """Beat, every five minutes: suppress hard bounces and complaints returned to the bounce
     mailbox (bounces.py). Nothing to do when no mailbox is configured."""
     from . import bounces

@@ -45,7 +45,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import (
-    SearchQuery,
     SearchVector,
     TrigramSimilarity,
 )
@@ -179,11 +178,6 @@ def clause_loose_tsquery(clause):
             parts[-1] += ":*"
         alternatives.append(" & ".join(parts))
     return "(" + " | ".join(alternatives) + ")"
-
-
-def _tsquery(text):
-    """to_tsquery('english', text): text built by clause_tsquery, never the user's raw input."""
-    return SearchQuery(text, search_type="raw", config="english")
 
 
 def idf(total, df):

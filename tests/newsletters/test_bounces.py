@@ -12,16 +12,11 @@ import pytest
 
 from newsletters import bounces, prepared, tasks
 from newsletters.models import Delivery, Mailing, NewsletterIssue, Subscriber
+from tests.smtp import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "clean_cache")]
 
 USER, PASSWORD = "bounces", "mailbox-password-for-tests"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
