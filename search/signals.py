@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import glossary
+from . import facets, glossary
 
 
 def _is_practice(page):
@@ -46,6 +46,10 @@ def glossary_changed(sender, **kwargs):
     glossary.invalidate()
 
 
+def taxonomy_changed(sender, **kwargs):
+    facets.invalidate_labels()
+
+
 def connect():
     from .models import GlossaryTerm
 
@@ -64,3 +68,9 @@ def connect():
             sender=GlossaryTerm,
             dispatch_uid=f"search-glossary-{signal is post_save}",
         )
+        for model in facets.taxonomy_models():
+            signal.connect(
+                taxonomy_changed,
+                sender=model,
+                dispatch_uid=f"search-labels-{model._meta.label}-{signal is post_save}",
+            )

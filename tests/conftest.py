@@ -30,6 +30,20 @@ def sink(settings):
         yield running
 
 
+@pytest.fixture(autouse=True)
+def uncached_search_data():
+    """Facet labels and corpus statistics are cached (in Redis) across requests, and would
+    outlive the rows a test adds and rolls back: each test starts without them."""
+    if services.redis_reachable():
+        from django.core.cache import cache
+
+        from search import facets
+        from search.backends import database
+
+        facets.invalidate_labels()
+        cache.delete(database.CORPUS_STATISTICS_KEY)
+
+
 @pytest.fixture
 def postgres():
     services.require_postgres()

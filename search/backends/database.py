@@ -18,10 +18,15 @@ rank, took seconds):
   only on the rows found (its many phrase operators made the index scan itself slow).
 - Count and facets: one statement over the matches when at most SEARCH_EXACT_UP_TO match;
   beyond, the facet counts come from a sample of about SEARCH_SAMPLE_SIZE matches (an indexed
-  hash of page_id, so only the sampled rows are read), scaled up and flagged approximate
-  ("about" on the page and in the API). The count stays exact while the sample puts the
-  filtered matches below twice the limit, and is estimated beyond. Each document carries its
-  facet values (facet_values, GIN-indexed), so neither filters nor counts join SearchFacet.
+  hash of page_id, so only the sampled rows are read; the sample's own small GIN indexes
+  answer its words), scaled up and flagged approximate ("about" on the page and in the API).
+  The sample matches the loose query; the exact one is checked on a quarter of it, whose
+  share of exact matches scales the counts. The count stays exact while the sample puts the
+  filtered matches within the limit, and is estimated beyond. Each document carries its
+  facet values (facet_values, indexed as an array), so neither filters nor counts join
+  SearchFacet.
+- Phrases that cannot change what matches (a glossary phrase holding a word that is itself
+  an alternative) are left out of matching, so fewer rows need the proximity check.
 - Ranking: the full score is computed for at most SEARCH_RANK_CANDIDATES documents, picked
   by a cheap first pass over head_vector (title and summary, kept in the row); over a very
   large match set the first pass too reads a sample, documents with every clause in their
@@ -48,6 +53,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramSimilarity,
 )
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
@@ -61,7 +67,7 @@ from ..models import (
     SearchLexeme,
     SearchWord,
 )
-from ..query import words_of
+from ..query import Clause, words_of
 from .base import MARK_END, MARK_START, BackendResult, Hit, SearchBackend
 
 TABLE = SearchDocument._meta.db_table
@@ -213,9 +219,6 @@ TIER_ROWS = 3
 # Queries whose estimated matches (from document frequencies) exceed this many times
 # EXACT_UP_TO skip the bounded exact count: it would almost surely overflow.
 PROBABLY_SMALL = 4
-# Above EXACT_UP_TO the count is still exact when the sample puts it below this many times
-# EXACT_UP_TO (one count over an index bitmap of that size is cheap enough).
-COUNT_EXACTLY_UP_TO = 2
 # The sample: documents whose hashed page_id falls in the first n of SAMPLE_BUCKETS buckets.
 # The expression is indexed (migration 0006), so PostgreSQL ANDs it with the full-text bitmap
 # and reads only the sampled rows. A page's id says nothing about its text or tags, and the
@@ -223,6 +226,12 @@ COUNT_EXACTLY_UP_TO = 2
 # the sampled rows share heap pages (rows one per page made every sampled row a page read).
 SAMPLE_BUCKETS = 1024
 SAMPLE_SQL = f"(hashint4(d.page_id >> 3) & {SAMPLE_BUCKETS - 1})"
+# The first this many buckets (an eighth of the documents) have their own full-text indexes,
+# bucket and vector in one GIN index (migration 0007): a common word's list there is an
+# eighth as long, and the bucket range is applied inside the index, where ANDing the whole
+# index's bitmap with the sample cost 15 to 25 ms a statement at 100,000 documents. A sample
+# stays within them when that keeps at least half the rows wanted (see _indexed).
+SAMPLE_INDEXED_BUCKETS = 128
 # Corpus size from which IDF uses PostgreSQL's estimate of the row count (pg_class.reltuples)
 # instead of counting the rows on every search.
 ESTIMATED_TOTAL_FROM = 20_000
@@ -314,6 +323,34 @@ def _phrase_loose_tsquery(pair):
     return f"{first} & {second}" + (":*" if prefix else "")
 
 
+def _matching_clauses(clauses):
+    """The clauses as matching needs them: without the phrase alternatives that hold a word
+    which is itself an alternative of some clause. Clauses are ORed, so a document with such a
+    phrase matches through the word anyway, and every phrase left is a proximity check on each
+    candidate row, which reads its TOASTed vector ("runaway" brings "missing" and "missing
+    from home": the phrase adds nothing). Clauses left with no alternative go. The ranking
+    keeps the clauses whole."""
+    words = {
+        alternative[0]
+        for clause in clauses
+        for alternative in clause.alternatives
+        if len(alternative) == 1 and alternative[0] not in STOP_WORDS
+    }
+    matched = []
+    for clause in clauses:
+        kept = tuple(
+            alternative
+            for i, alternative in enumerate(clause.alternatives)
+            # The first alternative carries the prefix, if any: it stays first.
+            if len(alternative) == 1 or (i == 0 and clause.prefix) or not words & set(alternative)
+        )
+        if kept:
+            matched.append(
+                Clause(kept, clause.negated, clause.prefix, clause.phrase, clause.quoted)
+            )
+    return matched
+
+
 def _clause_bound(clause, frequency):
     """At most how many documents match a clause (ignoring a prefix): each alternative
     needs all its words, so matches no more documents than its rarest word."""
@@ -395,6 +432,7 @@ class DatabaseBackend(SearchBackend):
             SearchWord.objects.bulk_create(
                 (SearchWord(word=w) for w in sorted(words)), ignore_conflicts=True
             )
+            forget_corpus_statistics()
 
     def delete(self, page_ids):
         ids = list(page_ids)
@@ -403,11 +441,13 @@ class DatabaseBackend(SearchBackend):
                 with connection.cursor() as cursor:
                     cursor.execute(_SUBTRACT_LEXEMES, [ids])
             SearchDocument.objects.filter(page_id__in=ids).delete()
+            forget_corpus_statistics()
 
     def clear(self):
         with transaction.atomic():
             SearchDocument.objects.all().delete()
             SearchLexeme.objects.all().delete()
+            forget_corpus_statistics()
 
     def refresh_statistics(self):
         """Recount the document frequencies from the stored vectors, after rows were written
@@ -424,6 +464,7 @@ class DatabaseBackend(SearchBackend):
                 f"ts_stat('SELECT search_vector FROM {TABLE} WHERE search_vector IS NOT NULL') "
                 "WHERE length(word) <= 255"
             )
+            forget_corpus_statistics()
 
     # Searching
 
@@ -550,24 +591,15 @@ class DatabaseBackend(SearchBackend):
         words = sorted({w for c in query.positive for alt in c.alternatives for w in alt})
         with connection.cursor() as cursor:
             cursor.execute(
-                # Counting 100,000 rows takes longer than the rest of this statement: above
-                # ESTIMATED_TOTAL_FROM documents the planner's row count (kept current by
-                # autovacuum) serves IDF as well. CASE evaluates the count only when needed.
-                "SELECT NULL, (SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "  # noqa: S608
-                f"ELSE (SELECT count(*) FROM {TABLE}) END FROM pg_class c "
-                f"WHERE c.oid = '{TABLE}'::regclass), "
-                f"(SELECT coalesce(sum(documents), 0) FROM {LEXEMES})::bigint "
-                "UNION ALL "
-                "SELECT q.word, count(t.lexeme), coalesce(max(l.documents), 0)::bigint "
+                "SELECT q.word, count(t.lexeme), coalesce(max(l.documents), 0)::bigint "  # noqa: S608
                 "FROM unnest(%s::text[]) AS q(word) "
                 "LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', q.word))) "
-                "AS t(lexeme) ON true "
-                f"LEFT JOIN {LEXEMES} l ON l.lexeme = t.lexeme GROUP BY q.word",
-                [ESTIMATED_TOTAL_FROM, words],
+                f"AS t(lexeme) ON true LEFT JOIN {LEXEMES} l ON l.lexeme = t.lexeme "
+                "GROUP BY q.word",
+                [words],
             )
-            rows = cursor.fetchall()
-        _, total, lexemes = next(row for row in rows if row[0] is None)
-        frequency = {word: (n, df) for word, n, df in rows if word is not None}
+            frequency = {word: (n, df) for word, n, df in cursor.fetchall()}
+        total, lexemes = _corpus_statistics()
         average_length = lexemes / total if total and lexemes else 1.0
         weighted = []  # (tsquery text, idf, documents, loose tsquery text, clause)
         for clause, text in zip(query.positive, positive, strict=True):
@@ -605,8 +637,9 @@ class DatabaseBackend(SearchBackend):
         missed = 1.0
         for row in weighted:
             missed *= 1 - min(1.0, row[2] / total) if total else 1.0
-        positive_text = " | ".join(row[0] for row in weighted) or None
-        loose = " | ".join(row[3] for row in weighted) or None
+        matched = _matching_clauses([row[4] for row in weighted])
+        positive_text = " | ".join(clause_tsquery(c) for c in matched) or None
+        loose = " | ".join(clause_loose_tsquery(c) for c in matched) or None
         return _Plan(
             positive=positive_text,
             loose=loose if loose != positive_text else None,
@@ -658,15 +691,30 @@ class DatabaseBackend(SearchBackend):
                 return _Counted(len(rows["ids"]), rows["facets"], exact=True, ids=rows["ids"])
         # Big: a sample of about sample_size matches, and the count bounded.
         estimate = max(plan.estimate, exact_up_to + 1.0)
-        buckets = max(1, min(SAMPLE_BUCKETS, math.ceil(SAMPLE_BUCKETS * sample_size / estimate)))
+        buckets = _indexed(math.ceil(SAMPLE_BUCKETS * sample_size / estimate))
         head_every = "d.head_vector @@ to_tsquery('english', %s)" if plan.every else "false"
         head_any = "d.head_vector @@ to_tsquery('english', %s)" if plan.head else "false"
         filtered, filtered_params = matching.where(filters=True)
+        # The sample matches the loose query (answered by the index alone), and the exact one
+        # (proximity: each row's TOASTed vector read, 10 to 20 microseconds) is checked on a
+        # quarter of it only, whose share of exact matches scales the counts: the sample's
+        # statement took 15 ms for "MASH" at 100,000 documents, most of it in that check.
+        where, params = matching.where(filters=False, exact=False)
+        if plan.loose:
+            exact_sql = (
+                f"CASE WHEN {SAMPLE_SQL} < %s THEN "
+                "coalesce(d.search_vector @@ to_tsquery('english', %s), false) END"
+            )
+            exact_params = [max(1, buckets // 4), plan.positive]
+        else:
+            exact_sql, exact_params = "true", []
         sql = (
             f"WITH m AS MATERIALIZED (SELECT d.facet_values AS v, {ok_sql} AS ok, "  # noqa: S608
-            f"coalesce({head_every}, false) AS every, coalesce({head_any}, false) AS head "
-            f"FROM {TABLE} d WHERE {SAMPLE_SQL} < %s AND {where}) "
+            f"coalesce({head_every}, false) AS every, coalesce({head_any}, false) AS head, "
+            f"{exact_sql} AS exact FROM {TABLE} d WHERE {SAMPLE_SQL} < %s AND {where}) "
             "SELECT 'n', NULL, count(*) FROM m "
+            "UNION ALL SELECT 'checked', NULL, count(exact) FROM m "
+            "UNION ALL SELECT 'exact', NULL, count(*) FROM m WHERE exact "
             f"UNION ALL SELECT 'm', NULL, count(*) FROM m WHERE ok = {full} "
             f"UNION ALL SELECT 'every', NULL, count(*) FROM m WHERE ok = {full} AND every "
             f"UNION ALL SELECT 'head', NULL, count(*) FROM m WHERE ok = {full} AND head "
@@ -679,11 +727,15 @@ class DatabaseBackend(SearchBackend):
             )
             + f" UNION ALL {facet_rows}"
         )
-        gate = COUNT_EXACTLY_UP_TO * exact_up_to * buckets // SAMPLE_BUCKETS
+        # Counted exactly when the sample says at most exact_up_to filtered documents match.
+        # (Up to twice that, until issue 3's third pass: each count rebuilt the whole index's
+        # bitmap of a common word, 10 to 25 ms, to say "1,343" rather than "about 1,300".)
+        gate = exact_up_to * buckets // SAMPLE_BUCKETS
         params = [
             *ok_params,
             *([plan.every] if plan.every else []),
             *([plan.head] if plan.head else []),
+            *exact_params,
             buckets,
             *params,
             *filtered_params,
@@ -694,8 +746,8 @@ class DatabaseBackend(SearchBackend):
         rows = _fetch(sql + df_sql, [*params, *df_params])
         plan.use_frequencies(rows)
         scale = SAMPLE_BUCKETS / buckets
-        if buckets == SAMPLE_BUCKETS:  # the sample was everything
-            return _Counted(rows["m"], rows["facets"], exact=True)
+        if rows["checked"]:
+            scale *= rows["exact"] / rows["checked"]
         facets = {
             name: {value: _about(n * scale) for value, n in values.items()}
             for name, values in rows["facets"].items()
@@ -994,6 +1046,41 @@ class DatabaseBackend(SearchBackend):
         return corrected
 
 
+CORPUS_STATISTICS_KEY = "search:corpus-statistics:v1"
+# Dropped whenever documents are indexed or deleted; the timeout bounds what a bulk load that
+# bypasses upsert (or a missed invalidation) leaves behind.
+CORPUS_STATISTICS_SECONDS = 5 * 60
+
+
+def _corpus_statistics():
+    """(documents, lexemes over all documents) for IDF and the average vector length, from the
+    cache: summing every lexeme's document frequency on each search took a few ms, and grows
+    with the vocabulary."""
+    cached = cache.get(CORPUS_STATISTICS_KEY)
+    if cached is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # Counting 100,000 rows takes a while: above ESTIMATED_TOTAL_FROM documents
+                # the planner's row count (kept current by autovacuum) serves IDF as well.
+                # CASE evaluates the count only when needed.
+                "SELECT (SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "  # noqa: S608
+                f"ELSE (SELECT count(*) FROM {TABLE}) END FROM pg_class c "
+                f"WHERE c.oid = '{TABLE}'::regclass), "
+                f"(SELECT coalesce(sum(documents), 0) FROM {LEXEMES})::bigint",
+                [ESTIMATED_TOTAL_FROM],
+            )
+            cached = tuple(cursor.fetchone())
+        cache.set(CORPUS_STATISTICS_KEY, cached, CORPUS_STATISTICS_SECONDS)
+    return cached
+
+
+def forget_corpus_statistics():
+    """After indexing or deleting: now, and again once the change is committed (a search
+    in between would cache the statistics from before it)."""
+    cache.delete(CORPUS_STATISTICS_KEY)
+    transaction.on_commit(lambda: cache.delete(CORPUS_STATISTICS_KEY))
+
+
 class _Empty:
     positive = []
     clauses = []
@@ -1170,7 +1257,7 @@ class _Plan:
 class _Matching:
     """The WHERE clauses of a search over the documents table (aliased d): who may see a
     document, the words, and the filters (values of one facet ORed, facets ANDed), each
-    answered by an index (GIN on the vectors and on facet_values)."""
+    answered by an index (GIN on the vectors and on facet_values as an array)."""
 
     def __init__(self, restrictions, plan, filters):
         self.plan = plan
@@ -1179,24 +1266,28 @@ class _Matching:
         ]
         self.restrictions = list(restrictions)
 
-    def where(self, filters, words=True, rest=True):
+    def where(self, filters, words=True, rest=True, exact=True):
         """SQL and parameters: `rest` is who may see a document and (with `filters`) the
         ticked facets, all read from the row; `words` the conditions on the TOASTed full
-        vector."""
+        vector, without the proximity check unless `exact`."""
         conditions, params = [], []
         if rest:
             conditions.append("d.restriction = ANY(%s::text[])")
             params.append(self.restrictions)
             if filters:
                 for _, values in self.filters:
-                    conditions.append("d.facet_values ?| %s::text[]")
+                    # Indexed as an array (migration 0007): answered exactly by the index,
+                    # where jsonb's ?| made PostgreSQL re-check (de-TOAST) every row.
+                    conditions.append("search_facet_array(d.facet_values) && %s::text[]")
                     params.append(values)
         if words and self.plan.loose:
             # The index answers the loose query; the exact one (proximity) is checked on the
             # rows it finds, written so that the planner cannot pick it for the index.
             conditions.append("d.search_vector @@ to_tsquery('english', %s)")
-            conditions.append("coalesce(d.search_vector @@ to_tsquery('english', %s), false)")
-            params += [self.plan.loose, self.plan.positive]
+            params.append(self.plan.loose)
+            if exact:
+                conditions.append("coalesce(d.search_vector @@ to_tsquery('english', %s), false)")
+                params.append(self.plan.positive)
         elif words and self.plan.positive:
             conditions.append("d.search_vector @@ to_tsquery('english', %s)")
             params.append(self.plan.positive)
@@ -1270,4 +1361,13 @@ def _buckets_for(wanted, estimate):
     `estimate` rows (all of them when it is small)."""
     if estimate <= 1.5 * wanted:
         return SAMPLE_BUCKETS
-    return max(1, min(SAMPLE_BUCKETS, math.ceil(SAMPLE_BUCKETS * 1.5 * wanted / estimate)))
+    return _indexed(math.ceil(SAMPLE_BUCKETS * 1.5 * wanted / estimate))
+
+
+def _indexed(buckets):
+    """The number of sample buckets to read for `buckets` wanted: at most the indexed ones
+    when that keeps at least half the rows wanted (a smaller sample read through the small
+    indexes costs less than a larger one through the whole index's bitmaps)."""
+    if buckets <= 2 * SAMPLE_INDEXED_BUCKETS:
+        return max(1, min(buckets, SAMPLE_INDEXED_BUCKETS))
+    return min(buckets, SAMPLE_BUCKETS)

@@ -11,6 +11,7 @@ import pytest
 from wagtail.models import PageViewRestriction
 
 from search import index, service
+from search.facets import InvalidFilter
 from search.models import PageViewCount
 from taxonomy.models import Criterion, Organisation, Theme
 
@@ -135,6 +136,24 @@ def test_facets_or_within_and_across_with_counts_ignoring_own_selection(backend,
     region = Organisation.objects.get(slug="kent-police").region.slug
     assert titles(run(backend, filters={"region": [region]})) == ["Bravo"]
     assert {o.value for o in run(backend).facets[5].options} == {"promising"}
+
+
+def test_a_renamed_or_new_taxonomy_term_shows_at_once_in_facets_and_filters(backend, indexed):
+    """Facet labels are cached between searches; editing the taxonomy drops the cache."""
+    online = Theme.objects.get(slug="online-abuse")
+    indexed(title="Alpha", themes=[online])
+    run(backend)  # the labels are now cached
+    online.name = "Online harm"
+    online.save()
+    themes = {o.value: o.label for o in run(backend).facets[1].options}
+    assert themes["online-abuse"] == "Online harm"
+    new = Theme.objects.create(name="Sextortion", slug="sextortion")
+    indexed(title="Bravo", themes=[new])
+    results = run(backend, filters={"theme": ["sextortion"]})
+    assert titles(results) == ["Bravo"]
+    new.delete()
+    with pytest.raises(InvalidFilter, match="'sextortion' does not exist"):
+        run(backend, filters={"theme": ["sextortion"]})
 
 
 def test_facet_values_combine_with_words(backend, indexed):

@@ -103,9 +103,10 @@ def test_above_the_limit_facet_counts_are_estimates_and_say_about(corpus, settin
 
 
 def test_a_narrow_filter_keeps_the_count_exact_above_the_limit(corpus, settings):
-    """Many pages match the words, but few the filter: the count is still exact (the sample
-    says the filtered matches are few, so they are counted), only the facets are estimates."""
-    settings.SEARCH_EXACT_UP_TO = 10
+    """Many pages match the words (40, twice the limit), but few the filter: the count is
+    still exact (the sample says the filtered matches are within the limit, so they are
+    counted), only the facets are estimates."""
+    settings.SEARCH_EXACT_UP_TO = 20
     settings.SEARCH_SAMPLE_SIZE = 30
     filters = {"theme": ["training"]}
     exact = 12  # pages 0, 3, ..., 33: every third practice note
