@@ -351,6 +351,32 @@ def _matching_clauses(clauses):
     return matched
 
 
+# In what the index answers, a phrase's words found in more than this share of documents are
+# left out (the rarest word always stays): the index reads every document listed under each
+# word, and "child" (in 98% of them at 100,000) cost more than the rest of "child sexual
+# exploitation" narrowed; the exact check on the rows found puts the phrase back.
+COMMON_WORD_SHARE = 0.5
+
+
+def _index_tsquery(clause, frequency, total):
+    """The clause as the index is asked it: clause_loose_tsquery without the common words of
+    its phrases (see COMMON_WORD_SHARE)."""
+    alternatives = []
+    for i, alternative in enumerate(clause.alternatives):
+        parts = list(alternative) if clause.quoted else _content_words(alternative)
+        if clause.prefix and i == 0:
+            parts[-1] += ":*"
+        elif len(parts) > 1:
+            # (lexemes, documents) per word; a stop word has no lexeme and is never the one
+            # kept (to_tsquery drops it: the alternative would match nothing).
+            known = {w: frequency[w][1] for w in parts if frequency.get(w, (0, 0))[0]}
+            if known:
+                rarest = min(known, key=known.get)
+                parts = [w for w in known if w == rarest or known[w] <= COMMON_WORD_SHARE * total]
+        alternatives.append(" & ".join(parts))
+    return "(" + " | ".join(alternatives) + ")"
+
+
 def _clause_bound(clause, frequency):
     """At most how many documents match a clause (ignoring a prefix): each alternative
     needs all its words, so matches no more documents than its rarest word."""
@@ -640,9 +666,11 @@ class DatabaseBackend(SearchBackend):
         matched = _matching_clauses([row[4] for row in weighted])
         positive_text = " | ".join(clause_tsquery(c) for c in matched) or None
         loose = " | ".join(clause_loose_tsquery(c) for c in matched) or None
+        indexed = " | ".join(_index_tsquery(c, frequency, total) for c in matched) or None
         return _Plan(
             positive=positive_text,
             loose=loose if loose != positive_text else None,
+            indexed=indexed if indexed != positive_text else None,
             every=" & ".join(row[3] for row in weighted) if len(weighted) > 1 else None,
             rarest=min(weighted, key=lambda row: row[2])[3] if len(weighted) > 1 else None,
             every_implies=any(row[0] == row[3] for row in weighted),
@@ -700,7 +728,7 @@ class DatabaseBackend(SearchBackend):
         # quarter of it only, whose share of exact matches scales the counts: the sample's
         # statement took 15 ms for "MASH" at 100,000 documents, most of it in that check.
         where, params = matching.where(filters=False, exact=False)
-        if plan.loose:
+        if plan.indexed:
             exact_sql = (
                 f"CASE WHEN {SAMPLE_SQL} < %s THEN "
                 "coalesce(d.search_vector @@ to_tsquery('english', %s), false) END"
@@ -708,6 +736,10 @@ class DatabaseBackend(SearchBackend):
             exact_params = [max(1, buckets // 4), plan.positive]
         else:
             exact_sql, exact_params = "true", []
+        few = (
+            f"(SELECT count(*) FROM m WHERE ok = {full}) * coalesce((SELECT count(*) FROM m "  # noqa: S608
+            "WHERE exact)::float8 / nullif((SELECT count(exact) FROM m), 0), 1) <= %s"
+        )
         sql = (
             f"WITH m AS MATERIALIZED (SELECT d.facet_values AS v, {ok_sql} AS ok, "  # noqa: S608
             f"coalesce({head_every}, false) AS every, coalesce({head_any}, false) AS head, "
@@ -719,12 +751,11 @@ class DatabaseBackend(SearchBackend):
             f"UNION ALL SELECT 'every', NULL, count(*) FROM m WHERE ok = {full} AND every "
             f"UNION ALL SELECT 'head', NULL, count(*) FROM m WHERE ok = {full} AND head "
             # Counted exactly only when the sample says the filtered matches are few (an
-            # uncorrelated condition: PostgreSQL skips the scan when it is false).
+            # uncorrelated condition: PostgreSQL skips the scan when it is false), taking
+            # the share of the loose matches that match exactly into account.
+            f"UNION ALL SELECT 'counted', NULL, ({few})::int "
             "UNION ALL "
-            + _IDS.format(
-                table=f"{TABLE} d",
-                where=f"{filtered} AND (SELECT count(*) FROM m WHERE ok = {full}) <= %s",  # noqa: S608
-            )
+            + _IDS.format(table=f"{TABLE} d", where=f"{filtered} AND {few}")
             + f" UNION ALL {facet_rows}"
         )
         # Counted exactly when the sample says at most exact_up_to filtered documents match.
@@ -738,6 +769,7 @@ class DatabaseBackend(SearchBackend):
             *exact_params,
             buckets,
             *params,
+            gate,
             *filtered_params,
             gate,
             *own_params,
@@ -752,7 +784,7 @@ class DatabaseBackend(SearchBackend):
             name: {value: _about(n * scale) for value, n in values.items()}
             for name, values in rows["facets"].items()
         }
-        exact = rows["m"] <= gate
+        exact = bool(rows["counted"])
         return _Counted(
             len(rows["ids"]) if exact else _about(rows["m"] * scale),
             facets,
@@ -784,6 +816,7 @@ class DatabaseBackend(SearchBackend):
         else:
             filtered, params = matching.where(filters=True)
         cheap = f"coalesce(ts_rank({_RANK_WEIGHTS}, d.head_vector, to_tsquery('english', %s)), 0)"
+        check, check_params = "", []  # the candidates are known to match
         if counted.ids is not None and len(counted.ids) <= candidates_wanted:
             candidates = "SELECT unnest(%s::int[]) AS page_id"
             candidate_params = [counted.ids]
@@ -796,7 +829,6 @@ class DatabaseBackend(SearchBackend):
         else:
             tiers, candidate_params = [], []
             row_sql, row_params = matching.where(filters=True, words=False)
-            words_sql, words_params = matching.where(filters=True, rest=False)
             estimates = counted.estimates
             found = 0.0
             for level, condition, estimate in (
@@ -807,7 +839,9 @@ class DatabaseBackend(SearchBackend):
                 if level == 2 and not condition:
                     continue
                 buckets = _buckets_for(candidates_wanted - found, estimate - found)
-                head = "AND d.head_vector @@ to_tsquery('english', %s) " if condition else ""
+                # A row whose head vector matches the loose query matches it in full (the
+                # head's lexemes are the full vector's); the rest is found by the index.
+                words = "AND d.head_vector @@ to_tsquery('english', %s) "
                 indexed = []
                 if level == 2:
                     # PostgreSQL estimates the AND of the clauses as if their words were
@@ -816,27 +850,18 @@ class DatabaseBackend(SearchBackend):
                     # the sample and filter indexes with the head index. The index answers
                     # the rarest clause, whose estimate is sound; the AND is checked on the
                     # rows that leaves (57 ms to 14 ms for that query).
-                    head = (
-                        "AND d.head_vector @@ to_tsquery('english', %s) AND "
-                        "coalesce(d.head_vector @@ to_tsquery('english', %s), false) "
-                    )
+                    words += "AND coalesce(d.head_vector @@ to_tsquery('english', %s), false) "
                     indexed = [plan.rarest]
-                # The sample and the row's own head vector first, and only then the TOASTed
-                # full vector (OFFSET 0 keeps PostgreSQL from merging the two levels and
-                # testing the full vector first, its cheaper-looking condition).
-                # A row whose head vector matches is known to match the query, and the full
-                # vector (de-TOASTed, about 20 microseconds a row) need not be read, unless a
-                # proximity or an excluded word is to be checked: the head's lexemes are the
-                # full vector's, and the loose query has no negation. With every clause in
-                # the head, one clause without proximity suffices (the clauses are ORed).
-                implied = not plan.negative and (
-                    (level == 2 and plan.every_implies) or (level == 1 and not plan.loose)
-                )
+                elif level == 0:
+                    words = "AND d.search_vector @@ to_tsquery('english', %s) "
+                    indexed = [plan.indexed or plan.positive]
+                # The exact query (proximity, excluded words) is checked with the full score,
+                # on the vector read for it: checked here, each row's TOASTed vector was
+                # read twice (about 15 microseconds each time).
                 tiers.append(
-                    f"SELECT d.page_id, {level} AS tier, {cheap if condition else '0'} AS cheap, "  # noqa: S608
-                    f"d.published_date FROM (SELECT * FROM {TABLE} d WHERE {SAMPLE_SQL} < %s "
-                    f"{head}AND {row_sql} LIMIT %s OFFSET 0) AS d "
-                    f"WHERE {'true' if implied else words_sql}"
+                    f"(SELECT d.page_id, {level} AS tier, {cheap if condition else '0'} AS cheap, "  # noqa: S608
+                    f"d.published_date FROM {TABLE} d WHERE {SAMPLE_SQL} < %s "
+                    f"{words}AND {row_sql} LIMIT %s)"
                 )
                 candidate_params += [
                     *([plan.head] if condition else []),
@@ -846,7 +871,6 @@ class DatabaseBackend(SearchBackend):
                     *row_params,
                     # A wrong estimate costs at most this many rows.
                     TIER_ROWS * candidates_wanted,
-                    *([] if implied else words_params),
                 ]
                 found = max(found, estimate)
                 if found >= candidates_wanted:
@@ -858,6 +882,11 @@ class DatabaseBackend(SearchBackend):
                 "LIMIT %s"
             )
             candidate_params.append(candidates_wanted)
+            check = "WHERE r.v @@ to_tsquery('english', %s) "
+            check_params = [plan.positive]
+            if plan.negative:
+                check += "AND NOT r.v @@ to_tsquery('english', %s) "
+                check_params.append(plan.negative)
         rank = _rank_sql(plan.weighted, plan.boosts, plan.average_length, vector="r.v")
         # The vector is de-TOASTed once per row (the concatenation makes an in-memory copy,
         # kept by OFFSET 0 from being inlined): each ts_rank reading the column itself
@@ -866,11 +895,14 @@ class DatabaseBackend(SearchBackend):
             f"WITH c AS ({candidates}) "  # noqa: S608 - constants and %s only
             f"SELECT r.page_id, {rank.sql} AS rank FROM ("
             f"SELECT page_id, published_date, search_vector || ''::tsvector AS v FROM {TABLE} "
-            "WHERE page_id IN (SELECT page_id FROM c) OFFSET 0) AS r "
+            f"WHERE page_id IN (SELECT page_id FROM c) OFFSET 0) AS r {check}"
             "ORDER BY rank DESC, r.published_date DESC, r.page_id DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*candidate_params, *rank.params, request.limit, request.offset])
+            cursor.execute(
+                sql,
+                [*candidate_params, *rank.params, *check_params, request.limit, request.offset],
+            )
             return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
     def _ordered(self, matching, request):
@@ -1211,6 +1243,9 @@ def _exact_frequencies(items, total):
 class _Plan:
     positive: str | None  # tsquery text: any clause
     loose: str | None  # the same with phrases as plain ANDs (None when that is the same)
+    # What the index answers: the loose form without a phrase's commonest words (None when
+    # the same as positive). The rows it finds get the exact check.
+    indexed: str | None
     # For the first pass over head vectors, where proximity does not matter (ts_rank ignores
     # it): every clause, loosely (None for one clause), and any clause, loosely.
     every: str | None
@@ -1280,11 +1315,11 @@ class _Matching:
                     # where jsonb's ?| made PostgreSQL re-check (de-TOAST) every row.
                     conditions.append("search_facet_array(d.facet_values) && %s::text[]")
                     params.append(values)
-        if words and self.plan.loose:
+        if words and self.plan.indexed:
             # The index answers the loose query; the exact one (proximity) is checked on the
             # rows it finds, written so that the planner cannot pick it for the index.
             conditions.append("d.search_vector @@ to_tsquery('english', %s)")
-            params.append(self.plan.loose)
+            params.append(self.plan.indexed)
             if exact:
                 conditions.append("coalesce(d.search_vector @@ to_tsquery('english', %s), false)")
                 params.append(self.plan.positive)

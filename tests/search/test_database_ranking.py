@@ -37,6 +37,20 @@ def test_a_glossary_phrase_finds_its_words_near_each_other_not_only_adjacent(bac
     assert titles(run(backend, "XDI")) == ["Joint response"]
 
 
+def test_a_glossary_phrase_of_common_words_still_needs_them_together(backend, indexed):
+    """Most documents hold "died", so the index is asked for "unexpectedly" alone; the
+    documents it finds are then checked for the phrase."""
+    GlossaryTerm.objects.create(term="XDI", meaning="died unexpectedly", is_acronym=True)
+    indexed(title="Joint response", summary="When a baby died suddenly and unexpectedly.")
+    indexed(
+        title="Far apart",
+        summary="He died in 2019. Years later, after a quiet spell, the roof unexpectedly fell.",
+    )
+    for n in range(4):
+        indexed(title=f"Inquest {n}", summary="The man died at home.")
+    assert titles(run(backend, "XDI")) == ["Joint response"]
+
+
 def test_a_quoted_phrase_still_matches_word_for_word(backend, indexed):
     indexed(title="Joint response", summary="When a baby died suddenly and unexpectedly.")
     indexed(title="Other response", summary="When a baby died unexpectedly at home.")
