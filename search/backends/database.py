@@ -711,8 +711,14 @@ class DatabaseBackend(SearchBackend):
                 f"UNION ALL {facet_rows}"
             )
             df_sql, df_params = plan.frequency_rows()
+            # With a LIMIT in sight, PostgreSQL likes a sequential scan that tests the words
+            # on each row, pricing that test as if it were free; it reads the row's TOASTed
+            # vector (10 to 20 microseconds). "CCE" at 10,000 documents: 84 ms scanning,
+            # 36 ms through the index.
             rows = _fetch(
-                sql + df_sql, [*ok_params, *params, exact_up_to + 1, *own_params, *df_params]
+                sql + df_sql,
+                [*ok_params, *params, exact_up_to + 1, *own_params, *df_params],
+                index_only=True,
             )
             plan.use_frequencies(rows)
             if rows["n"] <= exact_up_to:
@@ -1367,13 +1373,24 @@ class _Counted:
 _IDS = "SELECT 'ids', string_agg(page_id::text, ','), count(*) FROM {table} WHERE {where}"
 
 
-def _fetch(sql, params):
-    """Rows of (kind, facet=value, n) as {kind: n, "facets": {facet: {value: n}}}."""
+def _fetch(sql, params, index_only=False):
+    """Rows of (kind, facet=value, n) as {kind: n, "facets": {facet: {value: n}}}. With
+    `index_only`, PostgreSQL plans the statement without sequential scans (SET LOCAL in the
+    same round trip, then back to the default, in case a transaction is open)."""
     from ..facets import FACET_NAMES
 
     result = {"facets": {name: {} for name in FACET_NAMES}}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # constants and %s placeholders only
+        if index_only:
+            # Several statements in one string: the client-side binding Django's psycopg
+            # backend uses sends them as one simple query, an implicit transaction.
+            cursor.execute(
+                f"SET LOCAL enable_seqscan = off; {sql}; SET LOCAL enable_seqscan = DEFAULT",
+                params,
+            )
+            cursor.nextset()
+        else:
+            cursor.execute(sql, params)  # constants and %s placeholders only
         for kind, value, n in cursor.fetchall():
             if kind == "f":
                 name, _, value = value.partition("=")
