@@ -53,11 +53,7 @@ class InvalidFilter(ValueError):
 def labels():
     """{facet name: {value: label}} for every facet with a fixed vocabulary (years are
     labelled by themselves), from the cache."""
-    cached = cache.get(LABELS_CACHE_KEY)
-    if cached is None:
-        cached = _load_labels()
-        cache.set(LABELS_CACHE_KEY, cached, LABELS_CACHE_SECONDS)
-    return cached
+    return cache.get_or_set(LABELS_CACHE_KEY, _load_labels, LABELS_CACHE_SECONDS)
 
 
 def invalidate_labels():

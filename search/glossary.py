@@ -24,11 +24,7 @@ def _load():
 
 
 def data():
-    cached = cache.get(CACHE_KEY)
-    if cached is None:
-        cached = _load()
-        cache.set(CACHE_KEY, cached, CACHE_SECONDS)
-    return cached
+    return cache.get_or_set(CACHE_KEY, _load, CACHE_SECONDS)
 
 
 def invalidate():

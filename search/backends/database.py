@@ -171,17 +171,35 @@ def clause_tsquery(clause):
     return "(" + " | ".join(alternatives) + ")"
 
 
-def clause_loose_tsquery(clause):
+# In what the index answers, a phrase's words found in more than this share of documents are
+# left out (the rarest word always stays): the index reads every document listed under each
+# word, and "child" (in 98% of them at 100,000) cost more than the rest of "child sexual
+# exploitation" narrowed; the exact check on the rows found puts the phrase back.
+COMMON_WORD_SHARE = 0.5
+
+
+def clause_loose_tsquery(clause, frequency=None, total=0):
     """The clause with each phrase's words merely all present (a & b), which every document
     matching clause_tsquery also matches. PostgreSQL's GIN index answers it without the
     positions, and evaluates its small tree quickly for every candidate document; the eight
     proximity variants per word pair of a glossary phrase cost far more there, so they are
-    checked afterwards, only on the rows that pass (see _Matching)."""
+    checked afterwards, only on the rows that pass (see _Matching).
+
+    With the words' `frequency` ({word: (lexemes, documents)}) and the corpus size, a phrase
+    also loses its words found in more than COMMON_WORD_SHARE of the documents: what the
+    index is asked."""
     alternatives = []
     for i, alt in enumerate(clause.alternatives):
         parts = list(alt) if clause.quoted else _content_words(alt)
         if clause.prefix and i == 0:
             parts[-1] += ":*"
+        elif frequency is not None and len(parts) > 1:
+            # A stop word has no lexeme and is never the one kept (to_tsquery drops it: the
+            # alternative would match nothing).
+            known = {w: frequency[w][1] for w in parts if frequency.get(w, (0, 0))[0]}
+            if known:
+                rarest = min(known, key=known.get)
+                parts = [w for w in known if w == rarest or known[w] <= COMMON_WORD_SHARE * total]
         alternatives.append(" & ".join(parts))
     return "(" + " | ".join(alternatives) + ")"
 
@@ -349,32 +367,6 @@ def _matching_clauses(clauses):
                 Clause(kept, clause.negated, clause.prefix, clause.phrase, clause.quoted)
             )
     return matched
-
-
-# In what the index answers, a phrase's words found in more than this share of documents are
-# left out (the rarest word always stays): the index reads every document listed under each
-# word, and "child" (in 98% of them at 100,000) cost more than the rest of "child sexual
-# exploitation" narrowed; the exact check on the rows found puts the phrase back.
-COMMON_WORD_SHARE = 0.5
-
-
-def _index_tsquery(clause, frequency, total):
-    """The clause as the index is asked it: clause_loose_tsquery without the common words of
-    its phrases (see COMMON_WORD_SHARE)."""
-    alternatives = []
-    for i, alternative in enumerate(clause.alternatives):
-        parts = list(alternative) if clause.quoted else _content_words(alternative)
-        if clause.prefix and i == 0:
-            parts[-1] += ":*"
-        elif len(parts) > 1:
-            # (lexemes, documents) per word; a stop word has no lexeme and is never the one
-            # kept (to_tsquery drops it: the alternative would match nothing).
-            known = {w: frequency[w][1] for w in parts if frequency.get(w, (0, 0))[0]}
-            if known:
-                rarest = min(known, key=known.get)
-                parts = [w for w in known if w == rarest or known[w] <= COMMON_WORD_SHARE * total]
-        alternatives.append(" & ".join(parts))
-    return "(" + " | ".join(alternatives) + ")"
 
 
 def _clause_bound(clause, frequency):
@@ -666,7 +658,7 @@ class DatabaseBackend(SearchBackend):
         matched = _matching_clauses([row[4] for row in weighted])
         positive_text = " | ".join(clause_tsquery(c) for c in matched) or None
         loose = " | ".join(clause_loose_tsquery(c) for c in matched) or None
-        indexed = " | ".join(_index_tsquery(c, frequency, total) for c in matched) or None
+        indexed = " | ".join(clause_loose_tsquery(c, frequency, total) for c in matched) or None
         return _Plan(
             positive=positive_text,
             loose=loose if loose != positive_text else None,
@@ -718,7 +710,7 @@ class DatabaseBackend(SearchBackend):
             rows = _fetch(
                 sql + df_sql,
                 [*ok_params, *params, exact_up_to + 1, *own_params, *df_params],
-                index_only=True,
+                no_seqscan=True,
             )
             plan.use_frequencies(rows)
             if rows["n"] <= exact_up_to:
@@ -1094,22 +1086,24 @@ def _corpus_statistics():
     """(documents, lexemes over all documents) for IDF and the average vector length, from the
     cache: summing every lexeme's document frequency on each search took a few ms, and grows
     with the vocabulary."""
-    cached = cache.get(CORPUS_STATISTICS_KEY)
-    if cached is None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # Counting 100,000 rows takes a while: above ESTIMATED_TOTAL_FROM documents
-                # the planner's row count (kept current by autovacuum) serves IDF as well.
-                # CASE evaluates the count only when needed.
-                "SELECT (SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "  # noqa: S608
-                f"ELSE (SELECT count(*) FROM {TABLE}) END FROM pg_class c "
-                f"WHERE c.oid = '{TABLE}'::regclass), "
-                f"(SELECT coalesce(sum(documents), 0) FROM {LEXEMES})::bigint",
-                [ESTIMATED_TOTAL_FROM],
-            )
-            cached = tuple(cursor.fetchone())
-        cache.set(CORPUS_STATISTICS_KEY, cached, CORPUS_STATISTICS_SECONDS)
-    return cached
+    return cache.get_or_set(
+        CORPUS_STATISTICS_KEY, _count_corpus_statistics, CORPUS_STATISTICS_SECONDS
+    )
+
+
+def _count_corpus_statistics():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Counting 100,000 rows takes a while: above ESTIMATED_TOTAL_FROM documents the
+            # planner's row count (kept current by autovacuum) serves IDF as well. CASE
+            # evaluates the count only when needed.
+            "SELECT (SELECT CASE WHEN c.reltuples >= %s THEN c.reltuples::bigint "  # noqa: S608
+            f"ELSE (SELECT count(*) FROM {TABLE}) END FROM pg_class c "
+            f"WHERE c.oid = '{TABLE}'::regclass), "
+            f"(SELECT coalesce(sum(documents), 0) FROM {LEXEMES})::bigint",
+            [ESTIMATED_TOTAL_FROM],
+        )
+        return tuple(cursor.fetchone())
 
 
 def forget_corpus_statistics():
@@ -1373,15 +1367,15 @@ class _Counted:
 _IDS = "SELECT 'ids', string_agg(page_id::text, ','), count(*) FROM {table} WHERE {where}"
 
 
-def _fetch(sql, params, index_only=False):
+def _fetch(sql, params, no_seqscan=False):
     """Rows of (kind, facet=value, n) as {kind: n, "facets": {facet: {value: n}}}. With
-    `index_only`, PostgreSQL plans the statement without sequential scans (SET LOCAL in the
+    `no_seqscan`, PostgreSQL plans the statement without sequential scans (SET LOCAL in the
     same round trip, then back to the default, in case a transaction is open)."""
     from ..facets import FACET_NAMES
 
     result = {"facets": {name: {} for name in FACET_NAMES}}
     with connection.cursor() as cursor:
-        if index_only:
+        if no_seqscan:
             # Several statements in one string: the client-side binding Django's psycopg
             # backend uses sends them as one simple query, an implicit transaction.
             cursor.execute(
