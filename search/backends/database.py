@@ -904,20 +904,37 @@ class DatabaseBackend(SearchBackend):
             return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
     def _ordered(self, matching, request):
-        """[(page_id, None)] of the requested page, newest or most viewed first."""
+        """[(page_id, None)] of the requested page, newest or most viewed first.
+
+        Both orders are read from an index in order, testing each row until the page is full
+        (for a common word, a few dozen rows), rather than collecting every match and sorting
+        it: at 100,000 documents the empty query took 40 ms and "training" sorted by date
+        300 ms that way. PostgreSQL still collects and sorts when it expects few matches."""
         filtered, params = matching.where(filters=True)
+        wanted = request.offset + request.limit
+        newest = "ORDER BY d.published_date DESC, d.page_id DESC"
         if request.sort == "most-viewed":
             views = PageViewCount._meta.db_table
+            # Viewed pages by their views (the views index, in order), then the pages nobody
+            # has viewed yet, newest first (coalesce(views, 0) in one ORDER BY can use neither
+            # index).
             sql = (
-                f"SELECT d.page_id, NULL FROM {TABLE} d LEFT JOIN {views} v "  # noqa: S608
-                f"ON v.page_id = d.page_id WHERE {filtered} "
-                "ORDER BY coalesce(v.views, 0) DESC, d.published_date DESC, d.page_id DESC "
+                "SELECT page_id, NULL FROM ("  # noqa: S608 - constants and %s only
+                f"(SELECT d.page_id, 1 AS viewed, v.views, d.published_date FROM {views} v "
+                f"JOIN {TABLE} d ON d.page_id = v.page_id WHERE v.views > 0 AND {filtered} "
+                "ORDER BY v.views DESC, d.published_date DESC, d.page_id DESC LIMIT %s) "
+                "UNION ALL "
+                f"(SELECT d.page_id, 0, 0, d.published_date FROM {TABLE} d WHERE {filtered} "
+                f"AND NOT EXISTS (SELECT 1 FROM {views} v WHERE v.page_id = d.page_id "
+                f"AND v.views > 0) {newest} LIMIT %s)) AS o "
+                "ORDER BY viewed DESC, views DESC, published_date DESC, page_id DESC "
                 "LIMIT %s OFFSET %s"
             )
+            params = [*params, wanted, *params, wanted]
         else:
             sql = (
                 f"SELECT d.page_id, NULL FROM {TABLE} d WHERE {filtered} "  # noqa: S608
-                "ORDER BY d.published_date DESC, d.page_id DESC LIMIT %s OFFSET %s"
+                f"{newest} LIMIT %s OFFSET %s"
             )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, request.limit, request.offset])

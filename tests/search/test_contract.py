@@ -185,6 +185,26 @@ def test_sort_by_newest_and_most_viewed(backend, indexed):
     assert titles(run(backend, "missing", sort="most-viewed")) == ["Old missing", "New missing"]
 
 
+def test_most_viewed_pages_through_viewed_then_unviewed_practice(backend, indexed):
+    pages = {
+        name: indexed(title=f"Missing {name}", published_date=dt.date(2020 + i, 1, 1))
+        for i, name in enumerate(["a", "b", "c", "d", "e"])
+    }
+    PageViewCount.objects.create(page_id=pages["a"].pk, views=9)
+    PageViewCount.objects.create(page_id=pages["b"].pk, views=3)
+    PageViewCount.objects.create(page_id=pages["c"].pk, views=3)  # as many as b, and newer
+    PageViewCount.objects.create(page_id=pages["d"].pk, views=0)  # counted, never viewed
+    order = [
+        title
+        for page in (1, 2, 3)
+        for title in titles(run(backend, "missing", sort="most-viewed", page=page, per_page=2))
+    ]
+    # Viewed first by views (ties newest first), then the unviewed newest first.
+    assert order == ["Missing a", "Missing c", "Missing b", "Missing e", "Missing d"]
+    filtered = run(backend, "missing", {"year": ["2021", "2024"]}, sort="most-viewed")
+    assert titles(filtered) == ["Missing b", "Missing e"]
+
+
 def test_highlights_mark_matched_words_and_escape_the_rest(backend, indexed):
     indexed(
         title="Grab packs",
