@@ -255,6 +255,19 @@ def test_a_very_long_query_is_answered(backend, indexed):
     assert titles(results)[0] == "Grab packs"
 
 
+def test_related_practice_shares_the_most_themes_then_is_newest(backend, indexed):
+    themes = {slug: Theme.objects.get(slug=slug) for slug in ("online-abuse", "training")}
+    both = [themes["online-abuse"], themes["training"]]
+    source = indexed(title="Source", themes=both)
+    one = [themes["training"]]
+    indexed(title="One theme, new", themes=one, published_date=dt.date(2025, 1, 1))
+    indexed(title="Both themes, old", themes=both, published_date=dt.date(2018, 1, 1))
+    indexed(title="Both themes, new", themes=both, published_date=dt.date(2024, 1, 1))
+    related = service.related(source.pk, limit=3, backend=backend)
+    assert [hit.title for hit in related][:2] == ["Both themes, new", "Both themes, old"]
+    assert [hit.title for hit in related][2] == "One theme, new"
+
+
 def test_suggestions_and_related_respect_restrictions(backend, indexed, restrict_to_police):
     initial = Criterion.objects.get(slug="initial-contact")
     online = Theme.objects.get(slug="online-abuse")

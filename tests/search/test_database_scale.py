@@ -6,6 +6,8 @@ bulk load gets derived afterwards.
 The limits are settings (SEARCH_EXACT_UP_TO, SEARCH_SAMPLE_SIZE, SEARCH_RANK_CANDIDATES),
 lowered here so that a few dozen pages behave as tens of thousands do."""
 
+import datetime as dt
+
 import pytest
 
 from search import service
@@ -180,3 +182,16 @@ def test_the_newest_first_listing_is_read_in_index_order(corpus):
     (listing,) = [plan for sql, plan in plans if "ORDER BY d.published_date" in sql]
     assert "search_doc_newest_first" in listing, listing
     assert "Sort" not in listing, listing
+
+
+def test_suggestions_complete_the_start_of_title_words(indexed, postgres):
+    indexed(title="Custody suites for children", published_date=dt.date(2020, 1, 1))
+    indexed(title="Discussion groups in custody", published_date=dt.date(2024, 1, 1))
+    indexed(title="Discussion groups", published_date=dt.date(2025, 1, 1))
+    suggestions = {s["title"] for s in service.suggest("cus")["practice"]}
+    # "cus" starts "custody" in two titles; inside "discussion" it starts no word.
+    assert suggestions == {"Discussion groups in custody", "Custody suites for children"}
+    # The closest to all that was typed first, whatever the date.
+    assert service.suggest("custody suit")["practice"][0]["title"] == "Custody suites for children"
+    # Two letters start too many titles: only the glossary answers them.
+    assert service.suggest("cu")["practice"] == []
