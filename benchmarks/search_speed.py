@@ -27,7 +27,9 @@ the database backend, next to Wagtail's stock search for the same words
 needs; the stock search has no facets, so it runs without the filters), and one
 10,000-character query on each. "median hits" is the median count shown for the first
 searches of the mix (an estimate where the count is approximate); "about" gives the share of
-the timed searches whose count, and whose facet counts, were estimates from a sample.
+the timed searches whose count, and whose facet counts, were estimates from a sample. Then it
+times as-you-type suggestions (service.suggest) for typed prefixes and related practice
+(service.related) for random pages, as the search box and practice pages ask for them.
 
 --reuse keeps the scratch database of an earlier run (generating 100,000 documents takes
 about 7 minutes) and only adds documents: sizes below what it already holds are skipped.
@@ -96,6 +98,33 @@ QUERY_WORDS = [
     "partnership",
     "audit",
 ]
+# What people type into the search box before they finish (as-you-type suggestions), and how
+# many practice pages' related practice is timed.
+TYPED_PREFIXES = [
+    "mas",
+    "mash",
+    "cus",
+    "custo",
+    "custody",
+    "sext",
+    "chi",
+    "child",
+    "county l",
+    "trau",
+    "ret",
+    "return int",
+    "appr",
+    "domestic a",
+    "neg",
+    "exp",
+    "expl",
+    "online g",
+    "lado",
+    "sch",
+    "voi",
+    "misp",
+]
+RELATED_PAGES = 40
 # Share of searches with 0, 1 and 2 filters ticked.
 FILTER_COUNTS = [0] * 4 + [1] * 4 + [2] * 2
 FILTER_FACETS = ["criterion", "theme", "audience", "force", "region", "evidence", "year"]
@@ -478,7 +507,13 @@ def main():
         results = PracticePage.objects.live().search(text)
         return len(results[:RESULTS_PAGE]), results.count()
 
-    rows = []
+    def suggest(prefix):
+        return service.suggest(prefix, backend="database")
+
+    def related(page_id):
+        return service.related(page_id, backend="database")
+
+    rows, extras = [], []
     for size in sizes:
         print(f"size {size}:", flush=True)
         grow_to(size, generator, context)
@@ -501,7 +536,15 @@ def main():
             # Wagtail nests one expression per word; a long enough query exceeds Python's
             # recursion limit (a 500 on a site that passes user input straight through).
             long_stock = None
+        for prefix in TYPED_PREFIXES[:WARM_UP]:
+            suggest(prefix)
+        suggest_ms = time_calls(suggest, [(prefix,) for prefix in TYPED_PREFIXES])
+        pages = rng.sample(
+            list(SearchDocument.objects.values_list("pk", flat=True)), RELATED_PAGES
+        )
+        related_ms = time_calls(related, [(pk,) for pk in pages])
         rows.append((size, ours_ms, stock_ms, long_ours, long_stock, counts, approximate))
+        extras.append((size, suggest_ms, related_ms))
 
     print(
         f"\n{len(mix)} searches per size ({WARM_UP} warm-up first); "
@@ -519,6 +562,17 @@ def main():
             f"{percentile(stock_ms, 0.5):7.1f}ms {percentile(stock_ms, 0.95):5.1f}ms "
             f"{stock_long(long_stock)} | {percentile(counts, 0.5):11,} | "
             f"{approximate[0]:12.0%} {approximate[1]:6.0%}"
+        )
+    print(
+        f"\nas-you-type suggestions for {len(TYPED_PREFIXES)} typed prefixes, related practice "
+        f"of {RELATED_PAGES} random pages"
+    )
+    print(f"{'documents':>10} | {'suggest p50':>11} {'p95':>7} | {'related p50':>11} {'p95':>7}")
+    for size, suggest_ms, related_ms in extras:
+        print(
+            f"{size:>10,} | {percentile(suggest_ms, 0.5):9.1f}ms "
+            f"{percentile(suggest_ms, 0.95):5.1f}ms | {percentile(related_ms, 0.5):9.1f}ms "
+            f"{percentile(related_ms, 0.95):5.1f}ms"
         )
 
 
