@@ -397,6 +397,26 @@ def long_query(rng, generator):
     return text[:LONG_QUERY_CHARS]
 
 
+def machine_reference():
+    """Milliseconds PostgreSQL takes to parse the shared corpus's 120 case studies into
+    tsvectors, best of five: CPU work the portal's code does not change, printed with the
+    results so that runs on machines of different speeds can be compared (the same code gave
+    p95 85 ms on one machine of this kind and 40 ms on another)."""
+    from django.db import connection
+
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(5):
+            start = time.perf_counter()
+            cursor.execute(
+                "SELECT sum(length(to_tsvector('english', title || ' ' || summary || ' ' "
+                "|| body))) FROM search_searchdocument WHERE external_id LIKE 'prac-%%'"
+            )
+            cursor.fetchone()
+            timings.append((time.perf_counter() - start) * 1000)
+    return min(timings)
+
+
 def time_calls(function, arguments):
     timings = []
     for args in arguments:
@@ -547,7 +567,10 @@ def main():
         extras.append((size, suggest_ms, related_ms))
 
     print(
-        f"\n{len(mix)} searches per size ({WARM_UP} warm-up first); "
+        f"\nmachine reference (parsing the 120 shared case studies): {machine_reference():.1f} ms"
+    )
+    print(
+        f"{len(mix)} searches per size ({WARM_UP} warm-up first); "
         f"long query: {LONG_QUERY_CHARS:,} characters, median of {LONG_QUERY_RUNS}"
     )
     print(
