@@ -33,6 +33,10 @@ rank, took seconds):
   title or summary first. Below the candidate limit (any corpus of a few hundred documents)
   the ranking is exactly the full score's.
 - A pasted paragraph keeps its MAX_RANKED_CLAUSES most distinctive clauses (highest IDF).
+- As-you-type suggestions rank the newest SEARCH_SUGGEST_CANDIDATES matching titles, and
+  related practice weighs the newest SEARCH_RELATED_CANDIDATES pages sharing a tag; newest
+  first and most viewed are read in index order. Every statement runs without parallel
+  workers (_execute).
 - IDF uses the exact number of documents matching a clause (or a phrase of the bonus) when
   that is at most SEARCH_EXACT_FREQUENCY_UP_TO (always, on an index that small), counted
   within the count-and-facets statement; commoner clauses keep the per-lexeme estimate.
