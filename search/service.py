@@ -20,12 +20,14 @@ from .backends import get_backend
 from .backends.base import MARK_END, MARK_START, SORTS, BackendResult, SearchRequest
 from .documents import visible_restrictions
 from .models import SearchQuery
-from .query import Clause, ParsedQuery, parse
+from .query import Clause, ParsedQuery, parse, words_of
 
 logger = logging.getLogger(__name__)
 
 # Deep pages cost the database more and nobody reads them: 50 pages of 20 is plenty.
 MAX_PAGE = 50
+# Letters a typed word needs before practice titles are suggested for it.
+SUGGEST_TITLES_FROM = 3
 
 
 class InvalidSearch(ValueError):
@@ -233,6 +235,11 @@ def suggest(prefix, user=None, limit=8, backend=None):
         for term, meaning in sorted(glossary.acronyms().items())
         if term.lower().startswith(lowered) or meaning.lower().startswith(lowered)
     ][:limit]
+    # Practice titles once a word has three letters: two start too many titles to be worth
+    # listing (and have no trigram for the database backend to look up); the glossary's
+    # acronyms answer them.
+    if not any(len(word) >= SUGGEST_TITLES_FROM for word in words_of(prefix)):
+        return {"terms": terms, "practice": []}
     restrictions = visible_restrictions(user)
     practice = _with_fallback(backend, lambda chosen: chosen.suggest(prefix, restrictions, limit))
     return {"terms": terms, "practice": practice}

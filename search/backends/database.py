@@ -1039,20 +1039,17 @@ class DatabaseBackend(SearchBackend):
         """Titles with a word starting with each typed word, the most like the typed text
         first. On PostgreSQL: among the newest SEARCH_SUGGEST_CANDIDATES such titles, found by
         reading titles newest first when the words are common, through the trigram index when
-        they are rare (PostgreSQL picks)."""
+        they are rare (PostgreSQL picks; search.service.suggest asks only once a word has
+        three letters, so that there is a trigram to look up)."""
         words = [w for w in words_of(prefix) if w][:8]
+        if not words:
+            return []
         if not self.full_text:
-            if not words:
-                return []
             titles = SearchDocument.objects.filter(restriction__in=restrictions)
             for word in words:
                 titles = titles.filter(title__icontains=word)
             titles = titles.order_by("-published_date")
             return [{"title": t, "url": u} for t, u in titles.values_list("title", "url")[:limit]]
-        # Two letters have no trigram to look up, and start too many titles to be worth
-        # listing: the glossary's acronyms answer them (search.service.suggest).
-        if not any(len(word) >= 3 for word in words):
-            return []
         candidates = getattr(settings, "SEARCH_SUGGEST_CANDIDATES", SUGGEST_CANDIDATES)
         # \m: the start of a word. words_of() yields letters and digits only, nothing that
         # a regular expression would read as an operator.

@@ -281,5 +281,7 @@ def test_suggestions_and_related_respect_restrictions(backend, indexed, restrict
         "Grab bags in schools",
     }
     assert service.suggest("MA", backend=backend)["terms"][0]["term"] in {"MAPPA", "MARAC", "MASH"}
+    # Two letters start too many titles: only the glossary answers them.
+    assert service.suggest("gr", backend=backend)["practice"] == []
     related = service.related(source.pk, backend=backend)
     assert [hit.title for hit in related] == ["Grab bags in schools"]
