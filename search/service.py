@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -184,12 +185,14 @@ def _search(backend, query, filters, sort, page, user, per_page, log, source):
     for hit in result.hits:
         hit.highlight = highlight_html(hit.highlight)
     if log and page == 1:
-        SearchQuery.objects.create(
-            query=" ".join(parsed.text.split())[:255].lower(),
-            filters=filters,
-            sort=sort,
-            result_count=result.count,
-            source=source,
+        _log(
+            SearchQuery(
+                query=" ".join(parsed.text.split())[:255].lower(),
+                filters=filters,
+                sort=sort,
+                result_count=result.count,
+                source=source,
+            )
         )
     return Results(
         query=parsed.text,
@@ -204,6 +207,23 @@ def _search(backend, query, filters, sort, page, user, per_page, log, source):
         count_approximate=result.count_approximate,
         facets_approximate=result.facets_approximate,
     )
+
+
+def _log(entry):
+    """Save a search's log entry without making the reader wait for the disk.
+
+    On PostgreSQL, outside a caller's transaction, it commits asynchronously
+    (synchronous_commit off for this transaction only): the commit returns once the entry is
+    in the write-ahead log's buffer, not once that is flushed. A crash could lose the last
+    fraction of a second of entries, which a usage report can spare; waiting for the flush
+    took 60 to 350 ms now and then at 100,000 documents while the server was checkpointing."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        entry.save()
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        entry.save()
 
 
 def _facet_results(counts, filters, labels):

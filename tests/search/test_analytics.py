@@ -72,3 +72,24 @@ def test_report_rejects_bad_dates_politely_and_needs_permission(client):
     editor = get_user_model().objects.create_user("editor", "e@example.com", "pw")
     client.force_login(editor)
     assert client.get("/admin/reports/search/").status_code in (302, 403)
+
+
+# serialized_rollback: the flush after a transactional test empties the tables the other
+# transactional tests (test_indexing) expect, such as content types.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_log_is_committed_and_later_writes_still_wait_for_the_disk(client, postgres):
+    """The log entry commits asynchronously (the reader does not wait for the disk), for its
+    own transaction only: everything else written on the connection stays durable."""
+    from django.db import connection, connections
+
+    client.get("/search/", {"q": "grab packs"})
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT query FROM search_searchquery")
+            assert cursor.fetchall() == [("grab packs",)]
+    finally:
+        other.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
