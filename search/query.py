@@ -91,3 +91,40 @@ def parse(text):
         if not last.negated and not last.phrase:
             clauses[-1] = Clause(last.alternatives, prefix=True)
     return ParsedQuery(text=text.strip(), clauses=clauses)
+
+
+# PostgreSQL's English stop words (tsearch_data/english.stop): to_tsquery drops them, so
+# proximity between the words of a phrase is counted between the words that remain (the
+# database backend), and no typed pair of adjacent words is one of them (adjacent_words).
+STOP_WORDS = frozenset(
+    "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
+    "himself she her hers herself it its itself they them their theirs themselves what which "
+    "who whom this that these those am is are was were be been being have has had having do "
+    "does did doing a an the and but if or because as until while of at by for with about "
+    "against between into through during before after above below to from up down in out on "
+    "off over under again further then once here there when where why how all any both each "
+    "few more most other some such no nor not only own same so than too very s t can will "
+    "just don should now".split()
+)
+# Words of an unquoted phrase match "near each other" (both backends): the next word within
+# this many positions, either way round. A glossary phrase ("died unexpectedly") then finds the
+# way a page words it ("died suddenly and unexpectedly"), where strict adjacency found nothing.
+NEAR = 4
+
+
+def adjacent_words(query):
+    """Typed words next to each other in the query, stop words aside ("voice of the child"):
+    (word, word, distance in words, prefix). Both backends rank pages with them as that
+    phrase above pages with the words apart."""
+    pairs, previous = [], None
+    for position, clause in enumerate(query.clauses):
+        if clause.negated or clause.quoted or len(clause.words) != 1:
+            previous = None
+            continue
+        word = clause.words[0]
+        if word in STOP_WORDS:
+            continue
+        if previous is not None:
+            pairs.append((previous[1], word, position - previous[0], clause.prefix))
+        previous = (position, word)
+    return pairs

@@ -71,7 +71,7 @@ from ..models import (
     SearchLexeme,
     SearchWord,
 )
-from ..query import Clause, words_of
+from ..query import NEAR, STOP_WORDS, Clause, adjacent_words, words_of
 from .base import MARK_END, MARK_START, BackendResult, Hit, SearchBackend
 
 TABLE = SearchDocument._meta.db_table
@@ -126,24 +126,6 @@ def _stem(word):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
-
-
-# PostgreSQL's English stop words (tsearch_data/english.stop): to_tsquery drops them, so
-# proximity between the words of a phrase is counted between the words that remain.
-STOP_WORDS = frozenset(
-    "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
-    "himself she her hers herself it its itself they them their theirs themselves what which "
-    "who whom this that these those am is are was were be been being have has had having do "
-    "does did doing a an the and but if or because as until while of at by for with about "
-    "against between into through during before after above below to from up down in out on "
-    "off over under again further then once here there when where why how all any both each "
-    "few more most other some such no nor not only own same so than too very s t can will "
-    "just don should now".split()
-)
-# Words of an unquoted phrase match "near each other": the next word within this many
-# positions, either way round. A glossary phrase ("died unexpectedly") then finds the way a
-# page words it ("died suddenly and unexpectedly"), where strict adjacency found nothing.
-NEAR = 4
 
 
 def _content_words(words):
@@ -321,24 +303,6 @@ def _clause_frequency(clause, frequency, total):
     if not any_lexeme:
         return None
     return total * (1 - missed)
-
-
-def _adjacent_words(query):
-    """Typed words next to each other in the query, stop words aside ("voice of the child"):
-    (word, word, distance, prefix). Pages with them as that phrase rank above pages with the
-    words apart."""
-    pairs, previous = [], None
-    for position, clause in enumerate(query.clauses):
-        if clause.negated or clause.quoted or len(clause.words) != 1:
-            previous = None
-            continue
-        word = clause.words[0]
-        if word in STOP_WORDS:
-            continue
-        if previous is not None:
-            pairs.append((previous[1], word, position - previous[0], clause.prefix))
-        previous = (position, word)
-    return pairs
 
 
 def _phrase_tsquery(pair):
@@ -634,7 +598,7 @@ class DatabaseBackend(SearchBackend):
             df = _clause_frequency(clause, frequency, total)
             if df is not None:
                 weighted.append((text, idf(total, df), df, clause_loose_tsquery(clause), clause))
-        pairs = _adjacent_words(query)
+        pairs = adjacent_words(query)
         if len(weighted) > MAX_RANKED_CLAUSES:
             # A pasted paragraph: every clause ranked over every matching row is what made a
             # 10,000-character query take seconds. Keep its most distinctive clauses (highest
@@ -998,6 +962,18 @@ class DatabaseBackend(SearchBackend):
         for pk in scores:
             share = matched[pk] / len(frequencies)
             scores[pk] *= COORDINATION_FLOOR + (1 - COORDINATION_FLOOR) * share
+        # Typed words found together, as typed, add the same bonus as on PostgreSQL.
+        for first, second, distance, prefix in adjacent_words(query):
+            together = [
+                pk
+                for pk in scores
+                if any(
+                    _at_distance(tokens, first, second, distance, prefix)
+                    for tokens in tokenised[pk].values()
+                )
+            ]
+            for pk in together:
+                scores[pk] += PHRASE_BOOST * idf(total, len(together))
         if not query.positive:
             scores = {pk: 0.0 for pk in tokenised if pk not in excluded}
         return scores
@@ -1220,6 +1196,16 @@ def _adjacent(tokens, alternative, prefix):
         if window[:-1] == stems[:-1] and _matches(window[-1], alternative[-1], prefix):
             n += 1
     return n
+
+
+def _at_distance(tokens, first, second, distance, prefix):
+    """Whether `second` follows `first` exactly `distance` tokens later (stop words keep their
+    places, as in PostgreSQL's vectors)."""
+    stem = _stem(first)
+    return any(
+        token == stem and _matches(tokens[i + distance], second, prefix)
+        for i, token in enumerate(tokens[:-distance])
+    )
 
 
 def _near(tokens, words, prefix):

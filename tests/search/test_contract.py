@@ -93,6 +93,41 @@ def test_misspelt_word_still_finds_and_suggests_the_right_one(backend, indexed):
     assert run(backend, "safeguarding triage").suggestion == ""
 
 
+def test_short_words_match_exactly_not_their_near_spellings(backend, indexed):
+    # Typo tolerance is for longer words: one letter away from "CSE" is "case" (Elasticsearch's
+    # default fuzziness made "CSE" find every case conference).
+    indexed(title="CSE screening", summary="Screening for child sexual exploitation.")
+    indexed(title="Case conferences", summary="Officers attend every case conference.")
+    assert titles(run(backend, "CSE")) == ["CSE screening"]
+
+
+def test_typed_words_found_together_outrank_the_same_words_apart(backend, indexed):
+    # The older page has the words as typed; the newer one (first among equals) has them apart.
+    indexed(
+        title="Night cover",
+        summary="Officers used police protection powers for a child left alone.",
+        published_date=dt.date(2020, 1, 1),
+    )
+    indexed(
+        title="Day cover",
+        summary="Officers used their powers for a child left alone, with police and protection.",
+        published_date=dt.date(2024, 1, 1),
+    )
+    assert titles(run(backend, "police protection")) == ["Night cover", "Day cover"]
+    # Stop words in between keep their places: "voice of the child" is that phrase.
+    indexed(
+        title="Listening",
+        summary="The voice of the child was recorded at every visit.",
+        published_date=dt.date(2019, 1, 1),
+    )
+    indexed(
+        title="Recording",
+        summary="The child was asked; the voice recorder was used at every visit.",
+        published_date=dt.date(2025, 1, 1),
+    )
+    assert titles(run(backend, "voice of the child"))[:2] == ["Listening", "Recording"]
+
+
 def test_glossary_acronyms_and_synonyms_expand_both_ways(backend, indexed):
     indexed(title="Hub triage", summary="Triage in the multi-agency safeguarding hub.")
     indexed(title="Grab packs", summary="Fewer children go missing from care homes.")
