@@ -50,8 +50,11 @@ HIGHLIGHT_FRAGMENTS = 2
 # judged set (benchmarks/relevance.py): nDCG@10 0.72 with Elasticsearch's default AUTO (one
 # edit from three letters), 0.74 with this.
 FUZZINESS = "AUTO:5,8"
-# A typed pair found as a phrase counts as much as one more matching clause.
+# A typed pair found as a phrase adds about as much as one more matching word would.
 PHRASE_BOOST = 1.0
+# What each matched clause adds besides its score (see text_query). Measured on the judged set:
+# nDCG@10 0.74 without, 0.77 with 1, 0.80 with 3, 0.83 from 10 (matched clauses first).
+CLAUSE_MATCHED = 10.0
 HIGHLIGHT_FRAGMENT_CHARS = 160
 
 _clients = {}
@@ -113,8 +116,9 @@ def _clause_query(clause):
 
 
 def text_query(parsed):
-    """Clauses ORed (each matching clause adds to the score), negated clauses excluded; typed
-    words found together as a phrase add a bonus (as on the database backend)."""
+    """Clauses ORed (each matching clause adds to the score, and pages matching more clauses
+    rank first), negated clauses excluded; typed words found together as a phrase add a bonus
+    (as on the database backend)."""
     positive = [_clause_query(c) for c in parsed.positive]
     negative = [_clause_query(c) for c in parsed.negative]
     if not positive and not negative:
@@ -132,9 +136,15 @@ def text_query(parsed):
         )
         for first, second, distance, _prefix in adjacent_words(parsed)
     ]
+    # Each matched clause also adds a constant worth more than a clause's usual score (its
+    # BM25 over the fields, a few points), so pages matching more of what was typed rank
+    # first, and the scores order pages matching as much: the database backend's
+    # coordination. Without it, a word repeated in every field of a page outscored pages
+    # with all three words ("safeguarding hub referrals" ranked pages about referring first).
+    matched = [Q("constant_score", filter=c, boost=CLAUSE_MATCHED) for c in positive]
     return Q(
         "bool",
-        should=positive + phrases,
+        should=positive + phrases + (matched if len(positive) > 1 else []),
         minimum_should_match=1 if positive else 0,
         must_not=negative,
         **({} if positive else {"must": [Q("match_all")]}),

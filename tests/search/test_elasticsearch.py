@@ -214,3 +214,19 @@ def test_searches_are_answered_from_the_database_while_elasticsearch_is_down(
     assert titles(results) == ["Link officers for children's homes"]
     assert service.suggest("link")["practice"]
     assert "Search backend 'elasticsearch' unavailable" in caplog.text
+
+
+def test_pages_matching_more_of_the_typed_words_rank_first(elasticsearch_backend, indexed):
+    """Each matched word counts for itself: a page repeating one rare word in every field no
+    longer outscores the page with all three (on the judged set, "safeguarding hub referrals"
+    ranked pages about referring first). The database backend weighs the same by its
+    coordination factor, more softly (a rare word can still win there)."""
+    indexed(
+        title="Referrals checked daily",
+        summary="Referrals from schools are read the day they arrive.",
+        outcomes="<p>Referrals were answered within a day.</p>",
+    )
+    indexed(title="Triage", outcomes="<p>The safeguarding hub reads referrals.</p>")
+    for n in range(6):
+        indexed(title=f"Custody note {n}", outcomes="<p>The safeguarding hub was told.</p>")
+    assert titles(run("safeguarding hub referrals"))[0] == "Triage"
