@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SAMPLE_DATA = ROOT / "sample_data"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 

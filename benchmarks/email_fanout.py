@@ -6,7 +6,7 @@ Usage: python benchmarks/email_fanout.py [--subscribers 2000] [--concurrency 2]
        [--broker-db 8] [--cache-db 9]
 
 Creates a scratch database (spe_bench_fanout), migrates it, bulk-creates N active synthetic
-subscribers and one issue (text and six practice case studies from ../shared/data), and starts:
+subscribers and one issue (text and six practice case studies from sample_data/), and starts:
 
 - an SMTP sink (aiosmtpd in a process of its own) that only counts messages and bytes;
 - two real workers as docker-compose.yml runs them: `celery -A portal worker` on the default
@@ -45,7 +45,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _setup import ROOT, SHARED_DATA, django_setup, scratch_database
+from _setup import ROOT, SAMPLE_DATA, django_setup, scratch_database
 
 HERE = ROOT / "benchmarks"
 DATABASE = "spe_bench_fanout"
@@ -228,7 +228,7 @@ def make_issue():
     from practice.importer import import_practice
     from practice.models import PracticePage
 
-    lines = (SHARED_DATA / "practice.jsonl").read_text().splitlines()[:FEATURED_PAGES]
+    lines = (SAMPLE_DATA / "practice.jsonl").read_text().splitlines()[:FEATURED_PAGES]
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as sample:
         sample.write("\n".join(lines) + "\n")
         sample.flush()

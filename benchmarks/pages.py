@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/pages.py [--repeat N]
 
-Imports ../shared/data/practice.jsonl and events.jsonl into a scratch database (spe_bench_pages)
+Imports sample_data/practice.jsonl and events.jsonl into a scratch database (spe_bench_pages)
 and renders each page N times through Django's full request stack (middleware, templates,
 database queries), reporting latency and queries per request.
 """
@@ -10,7 +10,7 @@ database queries), reporting latency and queries per request.
 import argparse
 import time
 
-from _setup import SHARED_DATA, django_setup, percentile, scratch_database
+from _setup import SAMPLE_DATA, django_setup, percentile, scratch_database
 
 
 class QueryCounter:
@@ -37,8 +37,8 @@ def main():
     from practice.importer import import_practice
     from practice.models import PracticePage
 
-    import_practice(SHARED_DATA / "practice.jsonl")
-    import_events(SHARED_DATA / "events.jsonl")
+    import_practice(SAMPLE_DATA / "practice.jsonl")
+    import_events(SAMPLE_DATA / "events.jsonl")
     client = Client(HTTP_HOST="localhost")
     practice = PracticePage.objects.live().first()
     pages = {

@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/relevance.py [--queries Q] [--qrels R] [--verbose]
 
-Imports ../shared/data/practice.jsonl into a scratch database (spe_bench_relevance), builds the
+Imports sample_data/practice.jsonl into a scratch database (spe_bench_relevance), builds the
 search index, then runs every query in Q (TREC topics: "qid<TAB>query text") and scores the
 ranking against the judgements in R (TREC qrels: "qid 0 external_id grade", grades 0-3):
 
@@ -25,7 +25,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from _setup import ROOT, SHARED_DATA, django_setup, scratch_database
+from _setup import ROOT, SAMPLE_DATA, django_setup, scratch_database
 
 HERE = Path(__file__).resolve().parent
 CUTOFF_NDCG = 10
@@ -148,7 +148,7 @@ def main():
     from search import index
     from search.models import SearchDocument
 
-    import_practice(SHARED_DATA / "practice.jsonl")
+    import_practice(SAMPLE_DATA / "practice.jsonl")
     # Publishing already indexed each page (eager Celery on the dev settings); rebuilding makes
     # sure the benchmark measures a complete index whatever the settings.
     index.rebuild(["database"])

@@ -7,7 +7,7 @@ The default sizes keep `make bench` within a few minutes on a 2-core machine; ru
 --sizes 100000 (about 10 minutes, most of it generating and indexing the documents).
 
 In a scratch database (spe_bench_search_speed, or --database) it imports
-../shared/data/practice.jsonl, then adds synthetic case studies until the index holds each
+sample_data/practice.jsonl, then adds synthetic case studies until the index holds each
 size: titles, summaries and body text sampled from the shared corpus (sentences recombined, so
 the length and vocabulary are the corpus's), with criteria, themes, audiences, forces, years,
 evidence levels, outcomes and stages drawn with a realistic skew. Rows go straight into the
@@ -44,7 +44,7 @@ import time
 import uuid
 from datetime import date, timedelta
 
-from _setup import DEFAULT_SERVER, SHARED_DATA, django_setup, percentile, scratch_database
+from _setup import DEFAULT_SERVER, SAMPLE_DATA, django_setup, percentile, scratch_database
 
 # Rows per INSERT and per Wagtail add_items call: large enough to amortise round trips, small
 # enough that one batch's SQL stays a few MB.
@@ -476,7 +476,7 @@ def main():
     from search.models import SearchDocument
     from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Region, Theme
 
-    records = [json.loads(line) for line in (SHARED_DATA / "practice.jsonl").open()]
+    records = [json.loads(line) for line in (SAMPLE_DATA / "practice.jsonl").open()]
     have = SearchDocument.objects.count() if args.reuse else 0
     if args.reuse:
         print(f"reusing {args.database}: {have:,} documents", flush=True)
@@ -488,7 +488,7 @@ def main():
         # table was compacted when it was generated.
         refresh_statistics(compact=False)
     else:
-        import_practice(SHARED_DATA / "practice.jsonl")
+        import_practice(SAMPLE_DATA / "practice.jsonl")
     rng = random.Random(args.seed)
     # The 43 territorial forces of taxonomy.json (those with a region), not the fictional
     # forces of the sample file.

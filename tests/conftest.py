@@ -10,15 +10,14 @@ from wagtail.models import Site
 
 from tests import services
 
-SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 
 
 @pytest.fixture
-def shared_data():
-    """The shared sample corpus (../shared/data), which CI lays beside the checkout."""
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"The shared sample data is missing at {SHARED_DATA}")
-    return SHARED_DATA
+def sample_data():
+    """The sample corpus shipped in the repository (sample_data/): fictional case studies and
+    events in the import format."""
+    return SAMPLE_DATA
 
 
 @pytest.fixture

@@ -37,8 +37,8 @@ def write_jsonl(path, records):
     return path
 
 
-def test_imports_the_shared_events_and_reimport_does_not_duplicate(shared_data):
-    source = shared_data / "events.jsonl"
+def test_imports_the_sample_events_and_reimport_does_not_duplicate(sample_data):
+    source = sample_data / "events.jsonl"
     records = read_jsonl(source)
     call_command("import_events", str(source))
     assert EventPage.objects.live().count() == len(records) == 36

@@ -1,4 +1,4 @@
-"""Importing practice from JSON Lines: the shared corpus, idempotency, all-or-nothing errors."""
+"""Importing practice from JSON Lines: the sample corpus, idempotency, all-or-nothing errors."""
 
 import json
 import os
@@ -43,8 +43,8 @@ def write_jsonl(path, records):
     return path
 
 
-def test_imports_the_shared_corpus_and_reimport_updates_without_duplicating(shared_data, capsys):
-    source = shared_data / "practice.jsonl"
+def test_imports_the_sample_corpus_and_reimport_updates_without_duplicating(sample_data, capsys):
+    source = sample_data / "practice.jsonl"
     records = read_jsonl(source)
     call_command("import_practice", str(source))
     assert PracticePage.objects.live().count() == len(records) == 120
