@@ -35,7 +35,7 @@ def test_no_code_reads_from_beside_the_checkout():
 
 def test_the_data_reading_tests_pass_in_a_copy_of_the_tracked_files_alone(tmp_path):
     services.require_postgres()
-    # Nothing beside the copy: a ../shared next to it would hide a dependency on it.
+    # Nothing beside the copy: a shared/ folder next to it would hide a dependency on it.
     checkout = tmp_path / "clone" / "checkout"
     for name in tracked_files():
         source = ROOT / name
