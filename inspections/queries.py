@@ -2,9 +2,10 @@
 
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.html import strip_tags
 
+from portal.visibility import PUBLIC_ONLY, visible_pages, visible_q
 from practice.models import PracticePage
 
 from .forms import RegisterFilterForm
@@ -40,11 +41,14 @@ def filter_register(params):
     return form, recommendations
 
 
-def with_answer_counts(recommendations):
-    """Each recommendation with how many live practice pages answer it (one query, no N+1)."""
+def with_answer_counts(recommendations, levels):
+    """Each recommendation with how many practice pages that someone who may see `levels`
+    may see answer it (one query, no N+1)."""
     return recommendations.annotate(
         answer_count=Count(
-            "answering_practice", filter=Q(answering_practice__live=True), distinct=True
+            "answering_practice",
+            filter=visible_q(levels, prefix="answering_practice__"),
+            distinct=True,
         )
     )
 
@@ -65,15 +69,14 @@ def words(text):
     }
 
 
-def suggest_practice(recommendation, limit=5):
+def suggest_practice(recommendation, levels=PUBLIC_ONLY, limit=5):
     """Practice from other forces under the recommendation's criterion that shares words with
     it, best first: words in the title count double. Editors' choices are not repeated."""
     wanted = words(recommendation.text)
     if not wanted:
         return []
     candidates = (
-        PracticePage.objects.live()
-        .public()
+        visible_pages(PracticePage.objects.all(), levels)
         .filter(criteria=recommendation.criterion_id)
         .exclude(force_id__in={recommendation.owner_id, recommendation.report.force_id})
         .exclude(answers_recommendations=recommendation)

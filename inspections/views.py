@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from events.models import EventPage
+from portal.visibility import levels_for, visible_pages
 from practice.models import PracticeIndexPage, PracticePage
 from taxonomy.models import Organisation
 
@@ -52,9 +53,9 @@ def inspection_index():
 @require_safe
 def register(request):
     form, recommendations = filter_register(request.GET)
-    page_obj = Paginator(with_answer_counts(recommendations), RECOMMENDATIONS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page_obj = Paginator(
+        with_answer_counts(recommendations, levels_for(request.user)), RECOMMENDATIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     csv_query = request.GET.copy()
     csv_query.pop("page", None)
     return TemplateResponse(
@@ -125,9 +126,9 @@ def rec_url(recommendation):
 @require_safe
 def recommendation_detail(request, pk):
     recommendation = get_object_or_404(public_recommendations(), pk=pk)
+    levels = levels_for(request.user)
     answering = (
-        recommendation.answering_practice.live()
-        .public()
+        visible_pages(recommendation.answering_practice.all(), levels)
         .select_related("force")
         .order_by("-published_date")
     )
@@ -138,7 +139,7 @@ def recommendation_detail(request, pk):
             "recommendation": recommendation,
             "history": recommendation.status_changes.order_by("changed_on", "pk"),
             "answering": answering,
-            "suggestions": suggest_practice(recommendation),
+            "suggestions": suggest_practice(recommendation, levels),
             "index": inspection_index(),
         },
     )
@@ -163,7 +164,10 @@ def force_detail(request, slug):
     if not force.territorial and not force.inspection_reports.exists():
         # Pages exist for the 43 territorial forces, and for any other force inspected.
         raise Http404
-    recommendations = with_answer_counts(public_recommendations().filter(report__force=force))
+    levels = levels_for(request.user)
+    recommendations = with_answer_counts(
+        public_recommendations().filter(report__force=force), levels
+    )
     events = (
         EventPage.objects.live().public().upcoming().select_related("format", "region")
         if force.region_id
@@ -176,8 +180,7 @@ def force_detail(request, slug):
             "force": force,
             "reports": public_reports().filter(force=force).order_by("-published_date"),
             "recommendations": recommendations,
-            "practice": PracticePage.objects.live()
-            .public()
+            "practice": visible_pages(PracticePage.objects.all(), levels)
             .filter(force=force)
             .order_by("-published_date", "-pk")[:FORCE_PAGE_LIMIT],
             "events": events.filter(region_id=force.region_id)[:FORCE_PAGE_LIMIT],

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from . import sending, tasks
+from . import rendering, sending, tasks
 from .forms import ScheduleForm, TestSendForm
 from .models import NewsletterIssue
 
@@ -75,6 +75,7 @@ def send_issue(request, pk):
             "mailing": mailing,
             "counts": counts,
             "recipients": tasks.issue_recipients(issue).count(),
+            "hidden_choices": rendering.hidden_choices(issue),
             "test_form": test_form,
             "schedule_form": schedule_form,
             "refresh": issue.status == NewsletterIssue.Status.SENDING,

@@ -217,6 +217,8 @@ class NewsletterIssue(PreviewableMixin, models.Model):
     def get_preview_context(self, request, mode_name):
         from .rendering import issue_context
 
+        # As the public will get it: pages they may not see are left out (the editor is
+        # warned of those on saving and on the send page).
         return issue_context(self, manage_url="#", unsubscribe_url="#")
 
 
@@ -235,10 +237,9 @@ class Mailing(models.Model):
         NewsletterIssue, null=True, blank=True, on_delete=models.CASCADE, related_name="mailings"
     )
     subject = models.CharField(max_length=255)
-    # An issue as rendered when sending started, with placeholders for each recipient's links:
-    # everyone gets the same even if the issue is edited mid-send, and no chunk renders again.
-    text = models.TextField(blank=True)
-    html = models.TextField(blank=True)
+    # An issue's body as it was when sending started: everyone gets the same even if the issue
+    # is edited mid-send. Which chosen pages each copy shows is decided as it is built.
+    body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Set once every delivery row exists: only then can "nothing pending" mean "finished".
     prepared_at = models.DateTimeField(null=True, blank=True)

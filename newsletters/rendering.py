@@ -1,9 +1,11 @@
 """Email content: HTML with its CSS inlined (mail clients drop <style> blocks) and a plain-text
 part, both from templates.
 
-An issue is the same for every recipient except the manage and unsubscribe links, so it is
-rendered once per chunk with placeholders that are swapped per recipient: rendering and
-inlining 100,000 times would dominate the cost of sending."""
+An issue is the same for every recipient who may see the same pages, except the manage and
+unsubscribe links, so it is rendered once per chunk (per visibility level) with placeholders that
+are swapped per recipient: rendering and inlining 100,000 times would dominate the cost of
+sending. Which chosen pages a copy shows is decided when it is built, never when the issue was
+composed: a page unpublished or restricted since then is left out."""
 
 import html
 import re
@@ -11,6 +13,10 @@ import re
 import css_inline
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
+from wagtail.models import Page
+from wagtail.rich_text import RichText
+
+from portal.visibility import PUBLIC_ONLY, Restriction, restriction_of, visible_pages
 
 from .models import site_url
 
@@ -34,16 +40,61 @@ def rich_text_to_plain(value):
     return html.unescape(strip_tags(text)).strip()
 
 
-def issue_context(issue, manage_url=MANAGE_PLACEHOLDER, unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER):
+# A link to a page in rich text, as Wagtail stores it: <a id="12" linktype="page">.
+_PAGE_LINK = re.compile(r'<a\b(?=[^>]*\blinktype="page")[^>]*\bid="(\d+)"[^>]*>(.*?)</a>', re.S)
+
+
+def chosen_page_ids(issue):
+    """The ids of every page the issue shows or links to: chosen in its featured blocks, or
+    linked from its text."""
+    ids = []
+    for block in issue.body:
+        if block.block_type == "text":
+            ids.extend(int(pk) for pk, _text in _PAGE_LINK.findall(block.value.source))
+        else:
+            ids.extend(page.pk for page in block.value["pages"] if page)
+    return list(dict.fromkeys(ids))
+
+
+def _without_hidden_links(value, shown):
+    """Rich text with links to pages outside `shown` reduced to their words: a link would give
+    away the address (and so the slug) of a page the reader may not see."""
+    source = _PAGE_LINK.sub(
+        lambda m: m.group(0) if int(m.group(1)) in shown else m.group(2), value.source
+    )
+    return RichText(source)
+
+
+def shown_pages(page_ids, levels):
+    """{page id: specific page} of the chosen pages that someone who may see `levels` may see
+    now (two queries however many were chosen)."""
+    pages = visible_pages(Page.objects.filter(pk__in=page_ids), levels).specific()
+    return {page.pk: page for page in pages}
+
+
+def issue_context(
+    issue,
+    levels=PUBLIC_ONLY,
+    manage_url=MANAGE_PLACEHOLDER,
+    unsubscribe_url=UNSUBSCRIBE_PLACEHOLDER,
+    shown=None,
+):
+    """What a copy of the issue shows someone who may see `levels`: chosen pages that are no
+    longer live, or are restricted beyond those levels, are left out. `shown` is the result of
+    shown_pages() when the caller has it already."""
+    if shown is None:
+        shown = shown_pages(chosen_page_ids(issue), levels)
     sections = []
     for block in issue.body:
         if block.block_type == "text":
-            sections.append(
-                {"kind": "text", "html": block.value, "plain": rich_text_to_plain(block.value)}
-            )
+            text = _without_hidden_links(block.value, shown)
+            sections.append({"kind": "text", "html": text, "plain": rich_text_to_plain(text)})
         else:
-            pages = [page.specific for page in block.value["pages"] if page and page.live]
-            sections.append({"kind": "pages", "heading": block.value["heading"], "pages": pages})
+            pages = [shown[page.pk] for page in block.value["pages"] if page and page.pk in shown]
+            if pages:
+                sections.append(
+                    {"kind": "pages", "heading": block.value["heading"], "pages": pages}
+                )
     return {
         "subject": issue.title,
         "issue": issue,
@@ -54,14 +105,34 @@ def issue_context(issue, manage_url=MANAGE_PLACEHOLDER, unsubscribe_url=UNSUBSCR
     }
 
 
-def render_issue(issue):
-    """(subject, plain text, inlined HTML), with placeholders for the per-recipient links."""
-    context = issue_context(issue)
+def render_issue(issue, levels=PUBLIC_ONLY, shown=None):
+    """(subject, plain text, inlined HTML) of the copy for someone who may see `levels`, with
+    placeholders for the per-recipient links."""
+    context = issue_context(issue, levels, shown=shown)
     return (
         issue.title,
         render_to_string("newsletters/email/issue.txt", context),
         inline_html("newsletters/email/issue.html", context),
     )
+
+
+def hidden_choices(issue):
+    """(title, why) for each chosen page that no copy for the public will show: the NCPI team
+    is warned before sending."""
+    ids = chosen_page_ids(issue)
+    public = shown_pages(ids, PUBLIC_ONLY)
+    reasons = []
+    for page in Page.objects.filter(pk__in=ids).exclude(pk__in=list(public)).order_by("title"):
+        if not page.live:
+            why = "not published"
+        else:
+            level = restriction_of(page)
+            why = {
+                Restriction.LOGIN: "only for signed-in users",
+                Restriction.POLICE: "only for police users",
+            }.get(level, "restricted")
+        reasons.append((page.title, why))
+    return reasons
 
 
 def personalise(content, manage_url, unsubscribe_url):

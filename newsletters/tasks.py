@@ -129,15 +129,13 @@ def prepare_issue(issue_id):
         return
     mailing = Mailing.objects.filter(key=f"issue:{issue.pk}").first()
     if mailing is None:
-        subject, text, html = rendering.render_issue(issue)
         mailing, _ = Mailing.objects.get_or_create(
             key=f"issue:{issue.pk}",
             defaults={
                 "kind": Mailing.Kind.ISSUE,
                 "issue": issue,
-                "subject": subject,
-                "text": text,
-                "html": html,
+                "subject": issue.title,
+                "body": issue.body.get_prep_value(),
             },
         )
     if mailing.prepared_at is None:

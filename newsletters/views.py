@@ -19,7 +19,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from . import links, matching
+from portal.visibility import PUBLIC_ONLY
+
+from . import links, matching, rendering
 from .forms import FrequencyForm, SubscribeForm
 from .models import Delivery, NewsletterIssue, Subscriber, Subscription
 from .tasks import send_confirmation
@@ -276,7 +278,12 @@ def archive(request):
 
 
 def issue(request, pk):
+    """A sent issue in the public archive: its public pages only, as they are now (pages
+    unpublished or restricted since it was sent are left out), whoever is reading."""
     issue = get_object_or_404(NewsletterIssue, pk=pk)
     if issue.status != NewsletterIssue.Status.SENT:
         raise Http404("Not sent yet")
-    return TemplateResponse(request, "newsletters/issue.html", {"issue": issue})
+    context = rendering.issue_context(issue, PUBLIC_ONLY)
+    return TemplateResponse(
+        request, "newsletters/issue.html", {"issue": issue, "issue_sections": context["sections"]}
+    )

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.db.models import Count, Q
 from django.urls import path, reverse
 from wagtail import hooks
@@ -6,7 +7,7 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_views
+from . import admin_views, rendering
 from .models import Delivery, NewsletterIssue, Subscriber
 
 
@@ -82,4 +83,21 @@ def send_button(snippet, user, next_url=None):
             url=reverse("newsletters_send_issue", args=[snippet.pk]),
             icon_name="mail",
             priority=10,
+        )
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def warn_of_pages_subscribers_may_not_see(request, instance):
+    """An issue goes to subscribers and the public archive: tell the editor at once which
+    chosen pages those will leave out (restricted or not published)."""
+    if not isinstance(instance, NewsletterIssue):
+        return
+    hidden = rendering.hidden_choices(instance)
+    if hidden:
+        listed = "; ".join(f"{title} ({why})" for title, why in hidden)
+        messages.warning(
+            request,
+            f"Subscribers and the public archive will not see these pages: {listed}. "
+            "They are left out of every copy.",
         )

@@ -4,14 +4,15 @@ import html
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.auth.models import Group
 from django.utils.html import strip_tags
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
+
+from portal.visibility import (
+    Restriction,
+    restriction_of,
+)
 
 from . import facets
-from .models import Restriction
-
-POLICE_GROUP = "Police users"
 
 
 @dataclass
@@ -32,40 +33,6 @@ class Document:
 def text(value):
     """Plain text of rich text (or a plain field): tags removed, entities decoded."""
     return html.unescape(strip_tags(str(value or ""))).strip()
-
-
-def restriction_of(page):
-    """Who may see the page, from its own and its ancestors' view restrictions. Anything this
-    code does not understand (a password, another group) is HIDDEN: never searchable."""
-    level = Restriction.PUBLIC
-    for restriction in page.get_view_restrictions():
-        if restriction.restriction_type == PageViewRestriction.LOGIN:
-            if level == Restriction.PUBLIC:
-                level = Restriction.LOGIN
-        elif restriction.restriction_type == PageViewRestriction.GROUPS:
-            names = {group.name for group in restriction.groups.all()}
-            if POLICE_GROUP not in names:
-                return Restriction.HIDDEN
-            level = Restriction.POLICE
-        else:
-            return Restriction.HIDDEN
-    return level
-
-
-def visible_restrictions(user):
-    """The restriction levels this user may see in results, mirroring Wagtail's own checks
-    (superusers pass group restrictions)."""
-    levels = [Restriction.PUBLIC]
-    if user is not None and user.is_authenticated:
-        levels.append(Restriction.LOGIN)
-        if user.is_superuser or user.groups.filter(name=POLICE_GROUP).exists():
-            levels.append(Restriction.POLICE)
-    return levels
-
-
-def police_group():
-    group, _ = Group.objects.get_or_create(name=POLICE_GROUP)
-    return group
 
 
 def build(page_id):

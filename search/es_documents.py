@@ -8,7 +8,6 @@ search.documents never needs the Elasticsearch client.
 from elasticsearch.dsl import Completion, Date, Document, InnerDoc, Keyword, Long, Object, Text
 
 from . import facets as facet_defs
-from .models import Restriction
 
 # Completion contexts cannot hold an empty string, which is what Restriction.PUBLIC is.
 PUBLIC_CONTEXT = "public"
@@ -39,8 +38,9 @@ class PracticeDocument(Document):
     summary = Text(analyzer="english")
     keywords = Text(analyzer="english")
     body = Text(analyzer="english")
-    # The words of public documents only, unstemmed: the vocabulary the term suggester corrects
-    # typos against, so "did you mean" never reveals a word from restricted practice.
+    # The words, unstemmed: the vocabulary the term suggester corrects typos against. The
+    # backend keeps only corrections that a document the user may see holds (with its
+    # restriction), so "did you mean" never reveals a word of restricted practice.
     vocabulary = Text(analyzer="standard")
     url = Keyword(index=False)
     force = Keyword(index=False)
@@ -54,7 +54,6 @@ class PracticeDocument(Document):
     def from_document(cls, doc):
         """The Elasticsearch document for a search.documents.Document."""
         words = doc.title.split()
-        public = doc.restriction == Restriction.PUBLIC
         return cls(
             meta={"id": doc.page_id},
             page_id=doc.page_id,
@@ -63,9 +62,7 @@ class PracticeDocument(Document):
             summary=doc.summary,
             keywords=doc.keywords,
             body=doc.body,
-            vocabulary=" ".join([doc.title, doc.summary, doc.keywords, doc.body])
-            if public
-            else "",
+            vocabulary=" ".join([doc.title, doc.summary, doc.keywords, doc.body]),
             url=doc.url,
             force=doc.force,
             published_date=doc.published_date,

@@ -7,15 +7,7 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
-
-class Restriction(models.TextChoices):
-    """Who may see a document, from the page's (and its ancestors') view restrictions."""
-
-    PUBLIC = "", "Everyone"
-    LOGIN = "login", "Signed-in users"
-    POLICE = "police", "Police users"
-    # Password-protected or restricted to other groups: never returned by search at all.
-    HIDDEN = "hidden", "Nobody (not searchable)"
+from portal.visibility import Restriction
 
 
 class SearchDocument(models.Model):
@@ -112,16 +104,37 @@ class SearchLexeme(models.Model):
 
 
 class SearchWord(models.Model):
-    """The words of public documents: the vocabulary for typo correction and "did you mean".
+    """The vocabulary for typo correction and "did you mean": each word of the indexed
+    documents, per restriction level, with how many documents of that level hold it.
 
-    Only words from public documents go in, so a suggestion never reveals restricted content.
-    Words are never removed: a stale word costs at most an unhelpful suggestion.
+    Corrections for a person come only from the levels they may see (search/vocabulary.py),
+    and a word leaves the vocabulary with the last document that held it (unpublished,
+    deleted, restricted or edited away), so a suggestion never reveals what someone may not
+    see or what is no longer published.
     """
 
-    word = models.CharField(max_length=64, unique=True)
+    word = models.CharField(max_length=64)
+    restriction = models.CharField(
+        max_length=16, choices=Restriction.choices, blank=True, default=Restriction.PUBLIC
+    )
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["word", "restriction"], name="search_word_per_restriction"
+            )
+        ]
+        indexes = [
+            # "Does a known word begin with this?" is a LIKE 'abc%' lookup; the trigram index
+            # for the closest word is PostgreSQL-only (migration 0002).
+            models.Index(
+                fields=["word"], name="search_word_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
 
     def __str__(self):
-        return self.word
+        return f"{self.word} ({self.restriction or 'public'}): {self.documents}"
 
 
 class PageViewCount(models.Model):

@@ -15,11 +15,12 @@ from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from portal.visibility import levels_for
+
 from . import facets as facet_defs
 from . import glossary
 from .backends import get_backend
 from .backends.base import MARK_END, MARK_START, SORTS, BackendResult, SearchRequest
-from .documents import visible_restrictions
 from .models import SearchQuery
 from .query import Clause, ParsedQuery, parse, words_of
 
@@ -106,7 +107,7 @@ def clean_page(page):
     return number
 
 
-def _correct(parsed, backend):
+def _correct(parsed, backend, restrictions):
     """Typo tolerance: add the closest known word as an alternative to each unknown word.
     Returns the corrected query and the text of "did you mean" (empty if nothing changed)."""
     protected = {n for group in glossary.data()["groups"] for name in group for n in name}
@@ -115,7 +116,7 @@ def _correct(parsed, backend):
         for c in parsed.positive
         if len(c.words) == 1 and len(c.alternatives) == 1 and c.words[0] not in protected
     ]
-    corrections = backend.corrections(words) if words else {}
+    corrections = backend.corrections(words, restrictions) if words else {}
     if not corrections:
         return parsed, ""
     clauses = [
@@ -169,9 +170,10 @@ def _search(backend, query, filters, sort, page, user, per_page, log, source):
     labels = facet_defs.labels()
     filters = facet_defs.clean_filters(filters or {}, labels)
     parsed = parse(query)
+    restrictions = levels_for(user)
     suggestion = ""
     if parsed.positive:
-        parsed, suggestion = _correct(parsed, backend)
+        parsed, suggestion = _correct(parsed, backend, restrictions)
         parsed = glossary.expand(parsed)
     request = SearchRequest(
         query=parsed,
@@ -179,7 +181,7 @@ def _search(backend, query, filters, sort, page, user, per_page, log, source):
         sort=sort,
         offset=(page - 1) * per_page,
         limit=per_page,
-        restrictions=visible_restrictions(user),
+        restrictions=restrictions,
     )
     result: BackendResult = backend.search(request)
     for hit in result.hits:
@@ -260,14 +262,14 @@ def suggest(prefix, user=None, limit=8, backend=None):
     # acronyms answer them.
     if not any(len(word) >= SUGGEST_TITLES_FROM for word in words_of(prefix)):
         return {"terms": terms, "practice": []}
-    restrictions = visible_restrictions(user)
+    restrictions = levels_for(user)
     practice = _with_fallback(backend, lambda chosen: chosen.suggest(prefix, restrictions, limit))
     return {"terms": terms, "practice": practice}
 
 
 def related(page_id, user=None, limit=3, backend=None):
     """Practice most like this page that the user may see."""
-    restrictions = visible_restrictions(user)
+    restrictions = levels_for(user)
     return _with_fallback(backend, lambda chosen: chosen.related(page_id, restrictions, limit))
 
 

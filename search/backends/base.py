@@ -86,5 +86,6 @@ class SearchBackend(ABC):
         """Visible documents most like this page (sharing tags, then newest): Hits."""
 
     @abstractmethod
-    def corrections(self, words):
-        """{word: closest known word} for typed words the index does not know."""
+    def corrections(self, words, restrictions):
+        """{word: closest known word} for typed words that no document the user may see
+        (restriction in `restrictions`) holds; the closest word comes from such a document."""

@@ -46,7 +46,6 @@ words with LIKE, then scores the candidates in Python with the same IDF weightin
 for the demo's few hundred pages, not for a production corpus.
 """
 
-import difflib
 import math
 import re
 from collections import Counter
@@ -55,7 +54,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchVector,
-    TrigramSimilarity,
 )
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -63,13 +61,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from .. import vocabulary
 from ..models import (
     PageViewCount,
-    Restriction,
     SearchDocument,
     SearchFacet,
     SearchLexeme,
-    SearchWord,
 )
 from ..query import NEAR, STOP_WORDS, Clause, adjacent_words, words_of
 from .base import MARK_END, MARK_START, BackendResult, Hit, SearchBackend
@@ -112,9 +109,6 @@ HEADLINE_OPTIONS = (
     f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=35, MinWords=15, '
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
-# Vocabulary words shorter than this are never corrected or suggested.
-MIN_CORRECTABLE = 4
-MIN_VOCABULARY_WORD = 3
 HIGHLIGHT_WORDS = 35
 # What a hit shows (search.backends.base.Hit), read for the page of results.
 _HIT_FIELDS = ("external_id", "title", "url", "summary", "force", "published_date")
@@ -373,6 +367,7 @@ class DatabaseBackend(SearchBackend):
             return
         ids = [doc.page_id for doc in documents]
         with transaction.atomic():
+            previous_words = vocabulary.before_change(ids)
             for doc in documents:
                 SearchDocument.objects.update_or_create(
                     page_id=doc.page_id,
@@ -414,37 +409,32 @@ class DatabaseBackend(SearchBackend):
                 )
                 with connection.cursor() as cursor:
                     cursor.execute(_ADD_LEXEMES, [ids])
-            words = set()
-            for doc in documents:
-                if doc.restriction == Restriction.PUBLIC:
-                    text = " ".join([doc.title, doc.summary, doc.keywords, doc.body])
-                    words.update(
-                        w for w in words_of(text) if len(w) >= MIN_VOCABULARY_WORD and w.isalpha()
-                    )
-            SearchWord.objects.bulk_create(
-                (SearchWord(word=w) for w in sorted(words)), ignore_conflicts=True
-            )
+            vocabulary.after_change(previous_words, documents)
             forget_corpus_statistics()
 
     def delete(self, page_ids):
         ids = list(page_ids)
         with transaction.atomic():
+            previous_words = vocabulary.before_change(ids)
             if self.postgres:
                 with connection.cursor() as cursor:
                     cursor.execute(_SUBTRACT_LEXEMES, [ids])
             SearchDocument.objects.filter(page_id__in=ids).delete()
+            vocabulary.after_change(previous_words)
             forget_corpus_statistics()
 
     def clear(self):
         with transaction.atomic():
             SearchDocument.objects.all().delete()
             SearchLexeme.objects.all().delete()
+            vocabulary.clear()
             forget_corpus_statistics()
 
     def refresh_statistics(self):
         """Recount the document frequencies from the stored vectors, after rows were written
         without upsert (a bulk load), and derive what upsert derives (head_vector and
-        facet_values) for rows that lack it. PostgreSQL only."""
+        facet_values) for rows that lack it, and the vocabulary."""
+        vocabulary.recount()
         if not self.postgres:
             return
         with transaction.atomic(), connection.cursor() as cursor:
@@ -1096,33 +1086,9 @@ class DatabaseBackend(SearchBackend):
             _execute(cursor, sql, [list(restrictions), page_id, values, candidates, values, limit])
             return [pk for (pk,) in cursor.fetchall()]
 
-    def corrections(self, words):
+    def corrections(self, words, restrictions):
         """Checked one word at a time: a query has a handful of words, and most are known."""
-        candidates = [w for w in dict.fromkeys(words) if len(w) >= MIN_CORRECTABLE and w.isalpha()]
-        if not candidates:
-            return {}
-        corrected = {}
-        for word in candidates:
-            # A word that begins a known word is fine: it may be unfinished (as-you-type).
-            if SearchWord.objects.filter(word__startswith=word).exists():
-                continue
-            if self.full_text:
-                best = (
-                    SearchWord.objects.filter(word__trigram_similar=word)
-                    .annotate(similarity=TrigramSimilarity("word", word))
-                    .order_by("-similarity", "word")
-                    .values_list("word", flat=True)
-                    .first()
-                )
-            else:
-                vocabulary = SearchWord.objects.filter(word__startswith=word[0]).values_list(
-                    "word", flat=True
-                )
-                close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.75)
-                best = close[0] if close else None
-            if best:
-                corrected[word] = best
-        return corrected
+        return vocabulary.corrections(words, restrictions, trigrams=self.full_text)
 
 
 CORPUS_STATISTICS_KEY = "search:corpus-statistics:v1"

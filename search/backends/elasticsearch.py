@@ -24,6 +24,7 @@ from .. import facets as facet_defs
 from ..es_documents import PracticeDocument, context_of
 from ..models import PageViewCount
 from ..query import NEAR, adjacent_words
+from ..vocabulary import MIN_CORRECTABLE
 from .base import MARK_END, MARK_START, SORTS, BackendResult, Hit, SearchBackend
 
 DEFAULT_ALIAS = "spe-practice"
@@ -42,8 +43,8 @@ READ_BATCH = 200
 # into the index, where it would always be stale). Pages below them rank as unviewed; a terms
 # filter this long is still far under Elasticsearch's 65,536-term limit.
 MOST_VIEWED_LIMIT = 10_000
-# Vocabulary words shorter than this are never corrected (as in the database backend).
-MIN_CORRECTABLE = 4
+# Closest words the term suggester offers for a typo, checked against what the user may see.
+CORRECTION_CANDIDATES = 5
 HIGHLIGHT_FRAGMENTS = 2
 # Typo tolerance: words under five letters match exactly (a one-letter change of "CSE" or
 # "kids" finds "case" and "kits"), then one edit, and two from eight letters. Measured on the
@@ -490,17 +491,24 @@ class ElasticsearchBackend(SearchBackend):
         )
         return [_hit(h["_source"], h.get("_score")) for h in response["hits"]["hits"]]
 
-    def corrections(self, words):
+    def corrections(self, words, restrictions):
         candidates = [w for w in dict.fromkeys(words) if len(w) >= MIN_CORRECTABLE and w.isalpha()]
         if not candidates:
             return {}
-        # One request: the term suggester's closest public word for each unknown word, and
-        # whether the word begins a known word (unfinished as-you-type words are not typos).
+        visible = {"terms": {"restriction": list(restrictions)}}
+
+        def in_visible(condition):
+            return {"filter": {"bool": {"filter": [condition, visible]}}}
+
+        # First: whether each word begins a word of a document the user may see (unfinished
+        # as-you-type words are not typos), and the term suggester's closest words. The
+        # suggester reads the whole index, whoever may see it, and a deleted document's words
+        # linger in it until its segment merges: its options are only candidates.
         response = self.client.search(
             index=alias(),
             size=0,
             aggs={
-                f"prefix{i}": {"filter": {"prefix": {"vocabulary": word}}}
+                f"prefix{i}": in_visible({"prefix": {"vocabulary": word}})
                 for i, word in enumerate(candidates)
             },
             suggest={
@@ -508,10 +516,10 @@ class ElasticsearchBackend(SearchBackend):
                 "words": {
                     "term": {
                         "field": "vocabulary",
-                        "suggest_mode": "missing",
+                        "suggest_mode": "always",
                         "min_word_length": MIN_CORRECTABLE,
                         "prefix_length": 1,
-                        "size": 1,
+                        "size": CORRECTION_CANDIDATES,
                     }
                 },
             },
@@ -521,9 +529,31 @@ class ElasticsearchBackend(SearchBackend):
             for i, word in enumerate(candidates)
             if response["aggregations"][f"prefix{i}"]["doc_count"]
         }
-        corrected = {}
+        options = {}
         for entry in response["suggest"]["words"]:
             word = entry["text"]
-            if entry["options"] and word in candidates and word not in known_prefixes:
-                corrected[word] = entry["options"][0]["text"]
+            if word in candidates and word not in known_prefixes:
+                options[word] = [o["text"] for o in entry["options"] if o["text"] != word]
+        wanted = sorted({option for found in options.values() for option in found})
+        if not wanted:
+            return {}
+        # Then: which candidates a live document the user may see holds now.
+        response = self.client.search(
+            index=alias(),
+            size=0,
+            aggs={
+                f"word{i}": in_visible({"term": {"vocabulary": option}})
+                for i, option in enumerate(wanted)
+            },
+        )
+        held = {
+            option
+            for i, option in enumerate(wanted)
+            if response["aggregations"][f"word{i}"]["doc_count"]
+        }
+        corrected = {}
+        for word, found in options.items():
+            best = next((option for option in found if option in held), None)
+            if best:
+                corrected[word] = best
         return corrected

@@ -39,9 +39,12 @@ def issue(make_practice):
 
 def prepare(issue):
     """The issue's mailing and delivery rows, as "Send now" makes them, without sending."""
-    subject, text, html = sending.rendering.render_issue(issue)
     return Mailing.objects.create(
-        key=f"issue:{issue.pk}", kind="issue", issue=issue, subject=subject, text=text, html=html
+        key=f"issue:{issue.pk}",
+        kind="issue",
+        issue=issue,
+        subject=issue.title,
+        body=issue.body.get_prep_value(),
     )
 
 

@@ -3,7 +3,7 @@
 import pytest
 from wagtail.models import PageViewRestriction
 
-from search import documents
+from portal import visibility
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "clean_cache")]
 
@@ -15,7 +15,7 @@ def test_publishing_police_only_practice_alerts_nobody(
     page = make_practice(title="Police-only tactics")
     PageViewRestriction.objects.create(
         page=page, restriction_type=PageViewRestriction.GROUPS
-    ).groups.set([documents.police_group()])
+    ).groups.set([visibility.police_group()])
     sink.messages.clear()
     with django_capture_on_commit_callbacks(execute=True):
         page.save_revision().publish()

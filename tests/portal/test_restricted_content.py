@@ -4,7 +4,8 @@ home page, search, its feed, the API, the sitemap, or newsletter alerts."""
 import pytest
 from wagtail.models import PageViewRestriction
 
-from search import documents, index
+from portal import visibility
+from search import index
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def police_only(make_practice):
     restriction = PageViewRestriction.objects.create(
         page=page, restriction_type=PageViewRestriction.GROUPS
     )
-    restriction.groups.set([documents.police_group()])
+    restriction.groups.set([visibility.police_group()])
     index.update(page.pk)
     make_practice(title="Public practice on missing children")
     return page
@@ -52,6 +53,6 @@ def test_the_page_itself_asks_for_a_police_login(client, police_only):
 
 def test_police_users_find_it(client, police_only, django_user_model):
     user = django_user_model.objects.create_user("officer", "officer@force.police.example", "pw")
-    user.groups.add(documents.police_group())
+    user.groups.add(visibility.police_group())
     client.force_login(user)
     assert SECRET_TITLE in client.get("/search/?q=covert+tactics").content.decode()

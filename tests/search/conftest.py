@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from wagtail.models import PageViewRestriction
 
-from search import documents, index
+from portal import visibility
+from search import index
 from taxonomy.models import Theme
 
 # Every backend runs the contract suite. An Elasticsearch backend joins by adding its name
@@ -42,7 +43,7 @@ def restrict_to_police():
         restriction = PageViewRestriction.objects.create(
             page=page, restriction_type=PageViewRestriction.GROUPS
         )
-        restriction.groups.set([documents.police_group()])
+        restriction.groups.set([visibility.police_group()])
         index.update(page.pk)
         return restriction
 
@@ -52,7 +53,7 @@ def restrict_to_police():
 @pytest.fixture
 def police_user(db):
     user = get_user_model().objects.create_user("officer", "officer@force.police.example", "pw")
-    user.groups.add(documents.police_group())
+    user.groups.add(visibility.police_group())
     return user
 
 

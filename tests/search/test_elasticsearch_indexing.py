@@ -6,7 +6,8 @@ import time
 import pytest
 from wagtail.models import PageViewRestriction
 
-from search import documents, service
+from portal import visibility
+from search import service
 from search.backends.elasticsearch import alias
 from tests.e2e import conftest as e2e
 
@@ -40,7 +41,7 @@ def test_elasticsearch_follows_publish_privacy_unpublish_and_delete(
     restriction = PageViewRestriction.objects.create(
         page=practice_index, restriction_type=PageViewRestriction.GROUPS
     )
-    restriction.groups.set([documents.police_group()])
+    restriction.groups.set([visibility.police_group()])
     assert wait_for(lambda: found("grab") == [])
     assert found("grab", user=police_user) == ["Grab packs"]
     restriction.delete()

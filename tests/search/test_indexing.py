@@ -6,7 +6,7 @@ import time
 import pytest
 from wagtail.models import PageViewRestriction
 
-from search import documents
+from portal import visibility
 from search.models import Restriction, SearchDocument
 from tests.e2e import conftest as e2e
 
@@ -39,7 +39,7 @@ def test_index_follows_publish_privacy_unpublish_and_delete(make_practice, pract
     restriction = PageViewRestriction.objects.create(
         page=practice_index, restriction_type=PageViewRestriction.GROUPS
     )
-    restriction.groups.set([documents.police_group()])
+    restriction.groups.set([visibility.police_group()])
     assert wait_for(lambda: document(page).restriction == Restriction.POLICE)
     restriction.delete()
     assert wait_for(lambda: document(page).restriction == Restriction.PUBLIC)
