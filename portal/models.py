@@ -4,6 +4,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from .blocks import BaseStreamBlock
+from .visibility import visible_to
 
 
 class HomePage(Page):
@@ -25,13 +26,14 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["latest_practice"] = (
-            PracticePage.objects.live()
-            .public()
+            visible_to(PracticePage.objects.all(), request.user)
             .select_related("force")
             .order_by("-published_date")[:3]
         )
         context["upcoming_events"] = (
-            EventPage.objects.live().public().upcoming().select_related("format", "region")[:3]
+            visible_to(EventPage.objects.all(), request.user)
+            .upcoming()
+            .select_related("format", "region")[:3]
         )
         context["practice_index"] = PracticeIndexPage.objects.live().first()
         context["events_index"] = EventIndexPage.objects.live().first()

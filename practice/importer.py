@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from wagtail.models import PageViewRestriction
 
+from portal import visibility
 from portal.importing import (
     ImportFailed,
     paragraphs_to_html,
@@ -38,7 +40,13 @@ OPTIONAL_FIELDS = [
     "outcome",
     "stage",
     "recognised_by",
+    "restriction",
 ]
+
+# Who may see an imported case study: applied before the page is first published, so practice
+# for police eyes only is never public, not even for the moment alerts and the index take.
+# Without the field a new page is public and an existing page keeps the restriction it has.
+RESTRICTIONS = [("public", "everyone"), ("signed-in", "signed-in users"), ("police", "police")]
 
 # How a record's free-text `source` maps to "recognised by" when the record does not say.
 SOURCE_PREFIXES = [
@@ -92,11 +100,38 @@ def clean_practice(record):
         "recognised_by": record.choice(
             "recognised_by", PracticePage.RecognisedBy.choices, recognised_by_from_source(source)
         ),
+        "restriction": record.choice("restriction", [*RESTRICTIONS, (None, "")], None),
     }
     for name in values["partner_names"]:
         if len(name) > 255:
             record.fail("partners", f"'{name[:40]}…' is longer than 255 characters")
     return values
+
+
+def restrict(page, restriction):
+    """Give the page exactly this view restriction of its own ("public": none)."""
+    wanted = {
+        "public": None,
+        "signed-in": PageViewRestriction.LOGIN,
+        "police": PageViewRestriction.GROUPS,
+    }[restriction]
+    current = list(PageViewRestriction.objects.filter(page=page).prefetch_related("groups"))
+    if wanted == PageViewRestriction.GROUPS:
+        police = visibility.police_group()
+        keep = [
+            r
+            for r in current
+            if r.restriction_type == wanted and {g.pk for g in r.groups.all()} == {police.pk}
+        ]
+    else:
+        keep = [r for r in current if r.restriction_type == wanted]
+    for old in current:
+        if old not in keep[:1]:
+            old.delete()
+    if wanted and not keep:
+        made = PageViewRestriction.objects.create(page=page, restriction_type=wanted)
+        if wanted == PageViewRestriction.GROUPS:
+            made.groups.set([visibility.police_group()])
 
 
 def organisation(name, kind):
@@ -146,11 +181,13 @@ def import_practice(path, *, stdout=None):
                 organisation(name, Organisation.Kind.PARTNER)
                 for name in values.pop("partner_names")
             ]
+            restriction = values.pop("restriction")
             if values["published_date"] is None:
                 values.pop("published_date")
             page = existing.get(values["external_id"])
             if page is None:
-                page = PracticePage(force=force, **values)
+                # Not live until published below, after its restriction is in place.
+                page = PracticePage(force=force, live=False, **values)
                 page.slug = unique_child_slug(index, page.title, page.external_id)
                 index.add_child(instance=page)
                 result.created.append(page)
@@ -163,6 +200,8 @@ def import_practice(path, *, stdout=None):
             page.themes.set(themes)
             page.audiences.set(audiences)
             page.partners.set(partners)
+            if restriction is not None:
+                restrict(page, restriction)
             publish(page)
             if stdout and number % 25 == 0:
                 stdout.write(f"  {number}/{len(cleaned)} records written")

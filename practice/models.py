@@ -10,6 +10,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from portal.visibility import visible_to
+
 from .blocks import AdoptionStepsBlock
 
 RICH_TEXT_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul", "document-link"]
@@ -32,9 +34,7 @@ class PracticeIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         form = PracticeFilterForm(request.GET or None)
         practice = (
-            PracticePage.objects.live()
-            .public()
-            .descendant_of(self)
+            visible_to(PracticePage.objects.descendant_of(self), request.user)
             .select_related("force", "evidence_level")
             .prefetch_related("criteria", "themes", "audiences")
             .order_by("-published_date", "-pk")

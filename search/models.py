@@ -156,6 +156,29 @@ class PageViewCount(models.Model):
         return f"{self.page_id}: {self.views}"
 
 
+class PageViewVisit(models.Model):
+    """That someone viewed a page on a day, so each visitor counts once a day in PageViewCount.
+
+    The visitor is a keyed hash of their address and browser (or account) with a key that
+    changes every day, so it cannot be linked across days or back to a person without the
+    key; rows are deleted once their day is over (search.tasks.forget_page_view_visits)."""
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    visitor = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "day", "visitor"], name="search_one_view_per_visitor_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="search_view_visit_day")]
+
+    def __str__(self):
+        return f"{self.page_id} on {self.day}"
+
+
 class SearchQuery(models.Model):
     """One search, for the NCPI team's report. No personal data: no user, IP address or
     session, only what was asked and how many results it found."""

@@ -7,7 +7,7 @@ they run; running one twice, or out of order, leaves the index matching the page
 from celery import shared_task
 from django.db import OperationalError
 
-from . import index
+from . import index, popularity
 from .backends.elasticsearch import ElasticsearchBackend
 
 # While a search server is unreachable, index updates wait and try again (doubling the delay up
@@ -31,3 +31,9 @@ def index_page(page_id):
 @shared_task(soft_time_limit=9 * 60, time_limit=10 * 60, acks_late=True, **RETRY)
 def index_subtree(page_id):
     index.update_subtree(page_id)
+
+
+@shared_task(soft_time_limit=110, time_limit=120)
+def forget_page_view_visits():
+    """Beat, hourly: forget who viewed what on days that are over."""
+    return popularity.forget_visits()

@@ -68,7 +68,8 @@ def after_change(previous, documents=()):
         (doc.restriction, doc.title, doc.summary, doc.keywords, doc.body) for doc in documents
     )
     delta.subtract(previous)
-    changes = [(word, level, n) for (word, level), n in delta.items() if n]
+    # In one order, so two documents indexed at once never wait on each other's rows.
+    changes = sorted((word, level, n) for (word, level), n in delta.items() if n)
     if not changes:
         return
     with connection.cursor() as cursor:

@@ -4,8 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,7 +13,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import GlossaryTerm, PageViewCount, SearchQuery
+from . import popularity
+from .models import GlossaryTerm, SearchQuery
 
 REPORT_ROWS = 50
 REPORT_PERMISSION = "search.view_searchquery"
@@ -109,16 +109,10 @@ def register_search_report_menu_item():
 
 @hooks.register("before_serve_page")
 def count_practice_view(page, request, serve_args, serve_kwargs):
-    """One UPDATE per view of a practice page, for "most viewed" (no per-person data)."""
+    """Count a view of a practice page for "most viewed": once per visitor a day, and only if
+    the visitor may see the page (this hook may run before Wagtail's own privacy check)."""
     from practice.models import PracticePage
 
-    if request.method != "GET" or not isinstance(page, PracticePage):
-        return None
-    if not PageViewCount.objects.filter(page_id=page.pk).update(views=F("views") + 1):
-        try:
-            with transaction.atomic():
-                PageViewCount.objects.create(page_id=page.pk, views=1)
-        except IntegrityError:
-            # Another request created the row first: count this view on it.
-            PageViewCount.objects.filter(page_id=page.pk).update(views=F("views") + 1)
+    if request.method == "GET" and isinstance(page, PracticePage):
+        popularity.count_view(page, request)
     return None

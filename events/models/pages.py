@@ -17,6 +17,8 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from portal.visibility import visible_to
+
 from ..blocks import ResourcesBlock
 
 EVENTS_PER_PAGE = 20
@@ -67,9 +69,7 @@ class EventIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         form = EventFilterForm(request.GET or None)
         events = (
-            EventPage.objects.live()
-            .public()
-            .descendant_of(self)
+            visible_to(EventPage.objects.descendant_of(self), request.user)
             .select_related("format", "region")
             .prefetch_related("criteria", "themes", "audiences")
             .with_seats_taken()

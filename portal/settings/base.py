@@ -146,6 +146,10 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "Safeguarding Practice Exchange"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are always served through Wagtail's view, never as a file URL, so that the
+# before_serve_document hook (portal/wagtail_hooks.py) can refuse one whose pages the person
+# may not see. https://docs.wagtail.org/en/stable/reference/settings.html#wagtaildocs-serve-method
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "odt", "pptx", "xlsx", "csv", "txt"]
 # Documents and images are attachments to practice: keep uploads modest.
 WAGTAILDOCS_DOCUMENT_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
@@ -238,6 +242,13 @@ INSPECTIONS_LONG_OPEN_DAYS = 365
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
 SEARCH_RESULTS_PER_PAGE = 20
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "search-forget-page-view-visits": {
+        "task": "search.tasks.forget_page_view_visits",
+        "schedule": 60 * 60,
+    },
+}
 
 # Events (events/): registration, waitlist, reminders.
 # Addresses at these domains (and their subdomains) count as police for events limited to

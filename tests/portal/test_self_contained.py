@@ -16,8 +16,13 @@ OUTSIDE = re.compile(r"\.\./shared/data|parent\.parent\.parent\s*/\s*[\"']shared
 
 
 def tracked_files():
+    """The files a commit of the working tree would hold: tracked ones and new ones git does
+    not ignore."""
     listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     ).stdout
     return [name for name in listed.decode().split("\0") if name]
 
