@@ -1,4 +1,5 @@
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.shortcuts import render
 
 from .ratelimits import too_many_requests
@@ -15,6 +16,7 @@ def locked_out(request, original_response=None, credentials=None):
     wait again, so the wait is the whole cool-off period."""
     cool_off = get_cool_off(request)
     minutes = max(1, int(cool_off.total_seconds() // 60))
-    response = render(request, "portal/locked_out.html", {"minutes": minutes}, status=429)
+    context = {"minutes": minutes, "ncpi_email": settings.NCPI_TEAM_EMAIL}
+    response = render(request, "portal/locked_out.html", context, status=429)
     response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response
