@@ -25,6 +25,10 @@ def client_ip(request):
     # proxy's own address is REMOTE_ADDR, not in the header, so that count is one less.
     resolver = IpWare(precedence=("HTTP_X_FORWARDED_FOR",), leftmost=True, proxy_count=trusted - 1)
     address, _ = resolver.get_client_ip(request.META, strict=False)
-    # A header shorter than the proxy chain means the request skipped a trusted proxy: its
-    # entries cannot be placed, so count the request against the connection's own address.
-    return str(address) if address is not None else remote_addr
+    if address is None:
+        # A header shorter than the proxy chain means the request skipped a trusted proxy: its
+        # entries cannot be placed, so count the request against the connection's own address.
+        return remote_addr
+    # An IPv6 zone ("fe80::1%eth0") names an interface of the sender's machine, meaningless
+    # here, and the database's address columns refuse it.
+    return str(address).split("%", 1)[0]

@@ -97,6 +97,8 @@ def test_behind_one_proxy_the_lockout_counts_each_visitor(client, settings):
         (1, ALICE, ALICE),
         (1, f"{BOB}, {ALICE}", ALICE),
         (1, "2001:db8::7", "2001:db8::7"),
+        (1, "[2001:db8::7]:443", "2001:db8::7"),
+        (1, "fe80::7%eth0", "fe80::7"),
         # Two proxies (a CDN, then the TLS proxy): the CDN wrote the visitor's address.
         (2, f"{ALICE}, 192.0.2.1", ALICE),
         (2, f"{BOB}, {ALICE}, 192.0.2.1", ALICE),
