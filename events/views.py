@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
 
+from portal.ratelimits import is_ratelimited
 from taxonomy.models import Criterion
 
 from . import booking, calendar

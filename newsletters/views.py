@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
+
+from portal.ratelimits import is_ratelimited
 
 from portal.visibility import PUBLIC_ONLY
 

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
@@ -7,10 +6,22 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from . import throttled
 from .api import api
+from .webhooks import tracking_webhook_urlpatterns
 
 urlpatterns = [
-    path("django-admin/", admin.site.urls),
+    # Wagtail's password reset and shared-password forms, rate-limited (portal/throttled.py):
+    # these come before Wagtail's own URLs, which have the same paths.
+    path("admin/password_reset/", throttled.admin_password_reset),
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        throttled.page_password,
+    ),
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        throttled.document_password,
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap),
@@ -25,9 +36,10 @@ urlpatterns = [
     path("privacy/", TemplateView.as_view(template_name="portal/privacy.html"), name="privacy"),
     # Practice: submission by force staff (/practice/submit/) and their sign-in page.
     path("", include("practice.urls")),
-    # Newsletters: subscribe, manage by signed link, the archive; email providers' webhooks.
+    # Newsletters: subscribe, manage by signed link, the archive.
     path("newsletters/", include("newsletters.urls")),
-    path("anymail/", include("anymail.urls")),
+    # The email provider's tracking webhook, authenticated (portal/webhooks.py).
+    path("anymail/", include((tracking_webhook_urlpatterns(), "anymail"))),
     # Inspections: the public recommendations register and the force pages.
     path("", include("inspections.urls")),
     # Search: the search page, its Atom feed, suggestions and the glossary.

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django_ratelimit.core import is_ratelimited
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction, Workflow, WorkflowPage
 from wagtail.users.models import UserProfile
 
 from portal.importing import paragraphs_to_html, unique_child_slug
+from portal.ratelimits import is_ratelimited
 from taxonomy.models import Organisation, OrganisationMembership
 
 from .forms import ContactOriginatorForm, PracticeSubmissionForm, SignInForm
@@ -54,30 +54,17 @@ def contact_originator(request, page):
 # Forces submit a handful of case studies a year; ten a day stops a runaway script or a stolen
 # account from flooding the NCPI team's moderation queue.
 SUBMISSION_RATE = "10/d"
-# Slows password guessing at the sign-in page to a crawl without bothering anyone who mistypes.
-LOGIN_RATE = "10/m"
 SUBMITTED_SESSION_KEY = "practice-submitted-page"
 
 
 class SignInView(LoginView):
     """The public sign-in page, used by force staff to submit practice (the NCPI team signs in
-    through the Wagtail admin). Sign-in attempts are rate-limited by address."""
+    through the Wagtail admin). Repeated wrong passwords lock the account and the address out,
+    as on every sign-in page (django-axes, AXES_* settings)."""
 
     template_name = "registration/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        if is_ratelimited(
-            request,
-            group="account-login",
-            key="ip",
-            rate=LOGIN_RATE,
-            method="POST",
-            increment=True,
-        ):
-            return TemplateResponse(request, "429.html", status=429)
-        return super().post(request, *args, **kwargs)
 
 
 def force_membership(user):

@@ -4,8 +4,9 @@ Parameters are read by hand rather than by Ninja's validation, so that every bad
 a 400 with a sentence saying what to change (Ninja's own validation answers 422).
 """
 
-from django_ratelimit.core import is_ratelimited
 from ninja import Query, Router, Schema
+
+from portal.ratelimits import is_ratelimited
 
 from . import facets, service
 from .backends.base import SORTS

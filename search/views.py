@@ -6,7 +6,8 @@ from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
-from django_ratelimit.core import is_ratelimited
+
+from portal.ratelimits import is_ratelimited
 
 from . import facets, service
 from .forms import read_parameters

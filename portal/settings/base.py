@@ -8,7 +8,9 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from csp.constants import NONCE, NONE, SELF
+
+# What the portal lets in and sends out: headers, lockout, rate limits, request sizes.
+from .security import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -24,6 +26,8 @@ env = environ.Env(
     EMAIL_FILE_PATH=(str, str(BASE_DIR / "var" / "emails")),
     EMAIL_PROVIDER=(str, "smtp"),
     ANYMAIL_API_KEY=(str, environ.Env.NOTSET),
+    ANYMAIL_WEBHOOK_SECRET=(str, ""),
+    ANYMAIL_WEBHOOK_SIGNING_KEY=(str, ""),
     DEFAULT_FROM_EMAIL=(
         str,
         "Safeguarding Practice Exchange <no-reply@practice-exchange.example>",
@@ -35,6 +39,7 @@ env = environ.Env(
     STATIC_ROOT=(str, str(BASE_DIR / "var" / "static")),
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
     SECURE_SSL_REDIRECT=(bool, True),
+    TRUSTED_PROXY_COUNT=(int, 0),
 )
 
 DEBUG = env("DEBUG")
@@ -75,7 +80,6 @@ INSTALLED_APPS = [
     "taggit",
     # Serves the API docs' Swagger UI from our own static files, as the CSP requires.
     "ninja",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,19 +88,30 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Search (search/): PostgreSQL full-text and trigram lookups; inert on SQLite.
     "django.contrib.postgres",
+    # Sign-in lockout (AXES_* below).
+    "axes",
 ]
 
+# Order matters: headers for every response (static files included) come before WhiteNoise,
+# which answers static files itself; the body cap needs the user and must come before the CSRF
+# check reads the body (in process_view, after every middleware here has seen the request);
+# django-axes turns a flagged sign-in into the lockout page, last.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.retry_after.RetryAfterMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.admin_sessions.AdminIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portal.middleware.content_security.PolicyByPathMiddleware",
+    "portal.middleware.request_size.RequestBodyLimitMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -117,6 +132,14 @@ TEMPLATES = [
             ],
         },
     },
+]
+
+# django-axes' backend comes first: it refuses a locked-out account or address before any
+# backend checks a password, whichever backend (and sign-in page) is used.
+# https://django-axes.readthedocs.io/en/latest/2_installation.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -151,15 +174,17 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # may not see. https://docs.wagtail.org/en/stable/reference/settings.html#wagtaildocs-serve-method
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "odt", "pptx", "xlsx", "csv", "txt"]
-# Documents and images are attachments to practice: keep uploads modest.
-WAGTAILDOCS_DOCUMENT_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Upload sizes, with the limits on request bodies: security.py.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 
 # Email. Anything sent to people goes through Celery; these say how it leaves the machine.
 # Seconds an SMTP operation may block: a mail server that hangs must not hold a sending
 # thread past its lease (the mailer's thread pool cannot enforce task time limits).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# "smtp", or the django-anymail provider production sends through (production.py), whose
+# tracking webhook alone is mounted (portal/webhooks.py).
+EMAIL_PROVIDER = env("EMAIL_PROVIDER")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NCPI_TEAM_EMAIL = env("NCPI_TEAM_EMAIL")
@@ -188,31 +213,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"newsletters.tasks.send_chunk": {"queue": "mail"}}
 
-# Content-Security-Policy: https://django-csp.readthedocs.io/en/latest/configuration.html
-# The public site uses only its own assets; the one inline script (GOV.UK's js-enabled class)
-# carries a per-request nonce. The Wagtail admin relies on inline styles and is left out.
-CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-        "base-uri": [SELF],
-        "object-src": [NONE],
-    },
-}
 
-# django-ratelimit counts in the default cache; in production that is Redis (shared by workers).
-RATELIMIT_VIEW = "portal.views.rate_limited"
+# The visitor's address (portal/client_address.py): REMOTE_ADDR when the portal is reached
+# directly (0), else the X-Forwarded-For entry written by the outermost of this many trusted
+# reverse proxies. Never more than there really are: a visitor could then pick their address.
+TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
 
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
@@ -224,6 +230,8 @@ LOGGING = {
         # Wagtail logs every page action and background task at INFO: too much for imports.
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # django-axes announces itself at INFO on every start; its lockout warnings stay.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -4,12 +4,13 @@ environ raises ImproperlyConfigured("Set the X environment variable") for each r
 variable read without a default below, so the process never starts half-configured.
 """
 
+import re
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import EMAIL_PROVIDER, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -43,7 +44,19 @@ if _redis_database(CELERY_BROKER_URL) == _redis_database(env("REDIS_URL")):
 # Email: SMTP by default (EMAIL_URL, e.g. smtp+tls://user:pass@host:587), or any
 # django-anymail provider with EMAIL_PROVIDER=postmark|mailgun|amazon_ses|... and
 # ANYMAIL_API_KEY. https://anymail.dev/en/stable/esps/
-EMAIL_PROVIDER = env("EMAIL_PROVIDER")
+# The provider's tracking webhook (bounces and complaints suppress subscribers) answers only
+# requests with ANYMAIL_WEBHOOK_SECRET as HTTP basic auth, and with the provider's signature
+# where django-anymail checks one: https://anymail.dev/en/stable/tips/securing_webhooks/
+# Anymail's setting for each provider's signing key; those marked True do not work without it.
+WEBHOOK_SIGNING_KEYS = {
+    "mailersend": ("SIGNING_SECRET", True),
+    "mailgun": ("WEBHOOK_SIGNING_KEY", True),
+    "mailtrap": ("TRACKING_SECRET", False),
+    "mandrill": ("WEBHOOK_KEY", True),
+    "postal": ("WEBHOOK_KEY", True),
+    "resend": ("SIGNING_SECRET", False),
+    "sendgrid": ("TRACKING_WEBHOOK_VERIFICATION_KEY", False),
+}
 if EMAIL_PROVIDER == "smtp":
     vars().update(env.email_url("EMAIL_URL"))
 else:
@@ -51,6 +64,22 @@ else:
     # Postmark calls its credential a server token; the other providers an API key.
     _credential = "SERVER_TOKEN" if EMAIL_PROVIDER == "postmark" else "API_KEY"
     ANYMAIL = {f"{EMAIL_PROVIDER.upper()}_{_credential}": env("ANYMAIL_API_KEY")}
+    _webhook_secret = env("ANYMAIL_WEBHOOK_SECRET")
+    if not re.fullmatch(r"[^:\s]+:\S{16,}", _webhook_secret):
+        raise ImproperlyConfigured(
+            "Set the ANYMAIL_WEBHOOK_SECRET environment variable to user:password (a password "
+            "of 16 or more characters): the email provider's webhook must not be open to anyone"
+        )
+    ANYMAIL["WEBHOOK_SECRET"] = _webhook_secret
+    _signing_setting, _signing_required = WEBHOOK_SIGNING_KEYS.get(EMAIL_PROVIDER, (None, False))
+    _signing_key = env("ANYMAIL_WEBHOOK_SIGNING_KEY")
+    if _signing_setting and _signing_key:
+        ANYMAIL[f"{EMAIL_PROVIDER.upper()}_{_signing_setting}"] = _signing_key
+    elif _signing_required:
+        raise ImproperlyConfigured(
+            f"Set the ANYMAIL_WEBHOOK_SIGNING_KEY environment variable: {EMAIL_PROVIDER} "
+            "signs its webhooks, and django-anymail checks the signature with this key"
+        )
 
 # ELASTICSEARCH_URL is optional (base.py): without it search uses PostgreSQL, which serves a
 # single-machine deployment; with it, Elasticsearch serves searches.

@@ -70,3 +70,8 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Tests choose their search backend explicitly (the contract suite runs every one).
 ELASTICSEARCH_URL = ""
 SEARCH_BACKEND = "database"
+
+# The email provider whose webhook the tests post to (portal/webhooks.py mounts it only with a
+# secret); sending still goes to the locmem backend above.
+EMAIL_PROVIDER = "postmark"
+ANYMAIL = {"WEBHOOK_SECRET": "test-webhook:not-secret"}

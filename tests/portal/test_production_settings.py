@@ -35,7 +35,19 @@ VALID = {
     "EMAIL_URL": "smtp://127.0.0.1:25",
     "ELASTICSEARCH_URL": "http://127.0.0.1:9200",
 }
-POSTMARK = {**VALID, "EMAIL_PROVIDER": "postmark", "ANYMAIL_API_KEY": "postmark-server-token"}
+WEBHOOK_SECRET = "postmark-hook:Xq3vT9mLw2RzK8pB"
+POSTMARK = {
+    **VALID,
+    "EMAIL_PROVIDER": "postmark",
+    "ANYMAIL_API_KEY": "postmark-server-token",
+    "ANYMAIL_WEBHOOK_SECRET": WEBHOOK_SECRET,
+}
+MAILGUN = {
+    **POSTMARK,
+    "EMAIL_PROVIDER": "mailgun",
+    "ANYMAIL_API_KEY": "mailgun-api-key",
+    "ANYMAIL_WEBHOOK_SIGNING_KEY": "mailgun-signing-key",
+}
 
 PRODUCTION = "--settings=portal.settings.production"
 CHECK = ("check", "--deploy", PRODUCTION)
@@ -50,6 +62,12 @@ OPEN_EMAIL_CONNECTION = (
     PRODUCTION,
     "-c",
     "from django.core.mail import get_connection; print(type(get_connection()).__module__)",
+)
+PRINT_ANYMAIL = (
+    "shell",
+    PRODUCTION,
+    "-c",
+    "from django.conf import settings; print(sorted(settings.ANYMAIL.items()))",
 )
 PRINT_DATABASE_NAME = (
     "shell",
@@ -79,6 +97,14 @@ CASES = {
     "postmark": (PRINT_EMAIL_BACKEND, POSTMARK),
     "postmark connection": (OPEN_EMAIL_CONNECTION, POSTMARK),
     "postmark without key": (PRINT_EMAIL_BACKEND, without(POSTMARK, "ANYMAIL_API_KEY")),
+    "postmark without webhook secret": (CHECK, without(POSTMARK, "ANYMAIL_WEBHOOK_SECRET")),
+    "postmark with a guessable webhook secret": (
+        CHECK,
+        {**POSTMARK, "ANYMAIL_WEBHOOK_SECRET": "postmark:secret"},
+    ),
+    "postmark deploy checks": (CHECK, POSTMARK),
+    "mailgun": (PRINT_ANYMAIL, MAILGUN),
+    "mailgun without signing key": (CHECK, without(MAILGUN, "ANYMAIL_WEBHOOK_SIGNING_KEY")),
     "dev database": (
         PRINT_DATABASE_NAME,
         {
@@ -172,3 +198,34 @@ def test_dev_settings_honour_database_url(runs):
     result = runs["dev database"].result()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == DEV_DATABASE
+
+
+@pytest.mark.parametrize(
+    "case", ["postmark without webhook secret", "postmark with a guessable webhook secret"]
+)
+def test_email_provider_without_a_strong_webhook_secret_is_refused(runs, case):
+    result = runs[case].result()
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in error_of(result)
+    assert "ANYMAIL_WEBHOOK_SECRET" in error_of(result)
+
+
+def test_email_provider_with_webhook_secret_passes_the_deploy_checks(runs):
+    result = runs["postmark deploy checks"].result()
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_signing_provider_gets_its_signing_key_and_is_refused_without_it(runs):
+    result = runs["mailgun"].result()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(
+        [
+            ("MAILGUN_API_KEY", "mailgun-api-key"),
+            ("MAILGUN_WEBHOOK_SIGNING_KEY", "mailgun-signing-key"),
+            ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ]
+    )
+    refused = runs["mailgun without signing key"].result()
+    assert refused.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SIGNING_KEY" in error_of(refused)

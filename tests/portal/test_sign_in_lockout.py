@@ -1,0 +1,163 @@
+"""Password guessing: every sign-in page locks out an account, and an address, after repeated
+wrong passwords (django-axes); Wagtail's password reset and shared-password forms are limited.
+"""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core import mail
+from django.core.cache import cache
+from wagtail.models import PageViewRestriction
+
+pytestmark = pytest.mark.django_db
+
+RIGHT = "the-right-password-1"
+# Wagtail's admin sign-in, the public sign-in (practice.views.SignInView) and Wagtail's own
+# front-end sign-in for private pages: one count for all.
+SIGN_IN_PAGES = ["/admin/login/", "/account/login/", "/_util/login/"]
+
+
+@pytest.fixture(autouse=True)
+def clean_cache(redis_available):
+    """Rate-limit counters live in this run's own cache database."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def editor():
+    user = User.objects.create_user("editor", "editor@ncpi.example", RIGHT)
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user
+
+
+def sign_in(client, path, username, password, address="203.0.113.10"):
+    return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def signed_in(client):
+    return "_auth_user_id" in client.session
+
+
+@pytest.mark.parametrize("path", SIGN_IN_PAGES)
+def test_wrong_passwords_for_one_account_lock_it_even_from_new_addresses(
+    client, settings, editor, path
+):
+    # Each guess from a different address: only counting per account stops this.
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = sign_in(client, path, "editor", f"guess-{n}", address=f"198.51.100.{n}")
+        assert response.status_code == 200
+        assert not signed_in(client)
+    response = sign_in(client, path, "editor", "last-guess", address="198.51.100.200")
+    assert response.status_code == 429
+
+    response = sign_in(client, path, "editor", RIGHT, address="192.0.2.77")
+    assert response.status_code == 429
+    assert not signed_in(client)
+    html = response.content.decode()
+    assert "Too many sign-in attempts" in html
+    assert "govuk-heading-l" in html
+    assert response["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+
+
+@pytest.mark.parametrize("path", SIGN_IN_PAGES)
+def test_wrong_passwords_from_one_address_lock_it_out_for_every_account(
+    client, settings, editor, path
+):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, path, f"someone-{n}", "guess")
+    response = sign_in(client, path, "editor", RIGHT)
+    assert response.status_code == 429
+    assert not signed_in(client)
+
+
+def test_a_lockout_on_one_sign_in_page_holds_on_the_others(client, settings, editor):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "/account/login/", "editor", f"guess-{n}", address=f"198.51.100.{n}")
+    for path in SIGN_IN_PAGES:
+        assert sign_in(client, path, "editor", RIGHT, address="192.0.2.77").status_code == 429
+    assert not signed_in(client)
+
+
+def test_other_accounts_and_addresses_are_not_locked_out(client, settings, editor):
+    User.objects.create_user("officer", "officer@force.police.example", RIGHT)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "/account/login/", "officer", f"guess-{n}", address=f"198.51.100.{n}")
+    response = sign_in(client, "/account/login/", "editor", RIGHT, address="192.0.2.77")
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_a_few_mistakes_do_not_stop_someone_signing_in(client, settings, editor):
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "/admin/login/", "editor", f"typo-{n}")
+    response = sign_in(client, "/admin/login/", "editor", RIGHT)
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_lockout_holds_without_the_cache(client, settings, editor):
+    """Attempts are counted in the database: a cache that remembers nothing (as during an
+    outage) neither lifts a lockout nor prevents one."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "/admin/login/", "editor", f"guess-{n}", address=f"198.51.100.{n}")
+    assert sign_in(client, "/admin/login/", "editor", RIGHT).status_code == 429
+    assert not signed_in(client)
+
+
+def test_django_admin_is_not_served(client, admin_client):
+    assert client.get("/django-admin/").status_code == 404
+    assert client.get("/django-admin/login/").status_code == 404
+    assert admin_client.get("/django-admin/").status_code == 404
+
+
+def test_admin_password_reset_emails_are_limited_per_account(client, editor):
+    responses = [
+        client.post("/admin/password_reset/", {"email": email})
+        for email in ["editor@ncpi.example", "EDITOR@ncpi.example", " editor@NCPI.example"] * 2
+    ]
+    assert [response.status_code for response in responses] == [302] * 3 + [429] * 3
+    assert len(mail.outbox) == 3
+    assert 0 < int(responses[-1]["Retry-After"]) <= 3600
+    assert "Too many requests" in responses[-1].content.decode()
+
+
+def test_admin_password_reset_is_limited_per_address(client, editor):
+    statuses = [
+        client.post("/admin/password_reset/", {"email": f"n{n}@ncpi.example"}).status_code
+        for n in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
+    # Another address may still ask.
+    response = client.post(
+        "/admin/password_reset/", {"email": "editor@ncpi.example"}, REMOTE_ADDR="192.0.2.5"
+    )
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def private_page(make_practice):
+    page = make_practice(title="Shared-password practice")
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="shared-secret"
+    )
+    return page, f"/_util/authenticate_with_password/{restriction.pk}/{page.pk}/"
+
+
+def test_guesses_at_a_page_password_are_limited(client, private_page):
+    page, url = private_page
+    form = {"return_url": page.url}
+    for n in range(10):
+        assert client.post(url, {**form, "password": f"guess-{n}"}).status_code == 200
+    response = client.post(url, {**form, "password": "shared-secret"})
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert not client.session.get("passed_page_view_restrictions")
+
+
+def test_the_right_page_password_is_not_counted_as_a_guess(client, private_page):
+    page, url = private_page
+    for _ in range(12):
+        response = client.post(url, {"return_url": page.url, "password": "shared-secret"})
+        assert response.status_code == 302
