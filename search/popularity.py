@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.client_address import client_ip
+
 from .models import PageViewCount, PageViewVisit
 
 
@@ -19,7 +21,7 @@ def visitor_key(request, day):
     who = (
         f"user:{user.pk}"
         if user.is_authenticated
-        else f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')}"
+        else f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}"
     )
     key = hmac.new(settings.SECRET_KEY.encode(), f"views:{day}".encode(), hashlib.sha256)
     return hmac.new(key.digest(), who.encode(), hashlib.sha256).hexdigest()[:32]
