@@ -12,6 +12,8 @@ import css_inline
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
+from portal.text import one_line
+
 from .models import site_url
 
 MANAGE_PLACEHOLDER = "__SPE_MANAGE_URL__"
@@ -45,7 +47,7 @@ def issue_context(issue, manage_url=MANAGE_PLACEHOLDER, unsubscribe_url=UNSUBSCR
             pages = [page.specific for page in block.value["pages"] if page and page.live]
             sections.append({"kind": "pages", "heading": block.value["heading"], "pages": pages})
     return {
-        "subject": issue.title,
+        "subject": one_line(issue.title),
         "issue": issue,
         "sections": sections,
         "manage_url": manage_url,
@@ -58,7 +60,7 @@ def render_issue(issue):
     """(subject, plain text, inlined HTML), with placeholders for the per-recipient links."""
     context = issue_context(issue)
     return (
-        issue.title,
+        context["subject"],
         render_to_string("newsletters/email/issue.txt", context),
         inline_html("newsletters/email/issue.html", context),
     )
@@ -84,6 +86,8 @@ def render_updates(kind, pages, manage_url, unsubscribe_url, frequency=""):
         )
     else:
         subject = f"Your {frequency} digest: {len(pages)} new item{'s' if len(pages) != 1 else ''}"
+    # A title is typed in the admin or imported: a line break in it must not stop the delivery.
+    subject = one_line(subject)
     context = {
         "subject": subject,
         "kind": kind,
