@@ -117,7 +117,7 @@ def test_reimport_updates_in_place_and_keeps_admin_history_when_the_file_has_non
         ({"title": "NUL\u0000"}, "title", "must not contain control characters"),
         ({"force": "kent-police\u0000"}, "force", "must not contain control characters"),
         (
-            {"recommendations": [{"id": "a", "text": "x\u000b", "criterion": "investigation"}]},
+            {"recommendations": [{"id": "a", "text": "x\u0007y", "criterion": "investigation"}]},
             "recommendations[1].text",
             "must not contain control characters",
         ),

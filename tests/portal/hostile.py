@@ -95,7 +95,6 @@ def build_site(settings):
     from newsletters import links
     from newsletters.forms import SubscribeForm
     from newsletters.models import NewsletterIssue, Subscriber, Subscription
-    from portal.api_parameters import BadParameters  # noqa: F401 - the API is importable
     from practice.forms import ContactOriginatorForm, PracticeFilterForm, PracticeSubmissionForm
     from practice.models import PracticeIndexPage, PracticePage
     from search import facets
