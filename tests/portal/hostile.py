@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.contrib.auth.models import User
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -165,8 +164,6 @@ def build_site(settings):
     OrganisationMembership.objects.create(user=member, organisation=force)
 
     manage = links.make_token(subscriber, links.MANAGE_SALT)
-    received = signing.Signer(salt="events.registration.received").sign_object(registration.pk)
-    token = registration.manage_path().rstrip("/").rsplit("/", 1)[-1]
     listing = {
         "page": ["page"],
         "search": ["q", "sort", "page", *facets.FACET_NAMES],
@@ -264,9 +261,9 @@ def build_site(settings):
         "events:feed": [Target(reverse("events:feed"))],
         "events:criterion_feed": [Target(reverse("events:criterion_feed", args=[criterion.slug]))],
         "events:event_calendar": [Target(reverse("events:event_calendar", args=[event.pk]))],
-        "events:received": [Target(reverse("events:received", args=[received]))],
+        "events:received": [Target(registration.received_path())],
         "events:manage": [
-            Target(reverse("events:manage", args=[token]), [], ["action"], {"action": "accept"})
+            Target(registration.manage_path(), [], ["action"], {"action": "accept"})
         ],
         "events:feedback": [
             Target(
