@@ -6,6 +6,8 @@ import io
 from django import forms
 from django.core.exceptions import ValidationError
 
+from portal.forms import MultiLineField, SingleLineField
+
 from .models import Registration
 
 # Attendance CSVs come from sign-in sheets and video platforms' reports: a few thousand rows
@@ -23,8 +25,8 @@ class EventEmailForm(forms.Form):
         initial=[Registration.Status.CONFIRMED],
         error_messages={"required": "Choose at least one group to email"},
     )
-    subject = forms.CharField(max_length=200, error_messages={"required": "Enter a subject"})
-    body = forms.CharField(
+    subject = SingleLineField(max_length=200, error_messages={"required": "Enter a subject"})
+    body = MultiLineField(
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 10}),
         label="Message",

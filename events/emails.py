@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 
+from portal.text import one_line
+
 from . import calendar
 from .models import EventMessage, Registration, RegistrationEmail
 
@@ -70,7 +72,9 @@ def build(registration, kind, connection=None, message=None):
     else:
         subject, template = subject_and_template(registration, kind)
     email = EmailMessage(
-        subject=subject,
+        # Titles and subjects are edited in the admin: a line break in one must not stop the
+        # email (Django refuses a subject with a line break).
+        subject=one_line(subject),
         body=render_to_string(template, context),
         to=[registration.email],
         reply_to=[settings.NCPI_TEAM_EMAIL],

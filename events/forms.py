@@ -2,7 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 
-from portal.forms import ListingFilterForm, SlugMultipleChoiceField
+from portal.forms import (
+    ListingFilterForm,
+    MultiLineField,
+    SingleLineField,
+    SlugMultipleChoiceField,
+)
 from taxonomy.models import Audience, Criterion, EventFormat, Organisation, Region, Theme
 
 from .models import EventPage, EventQuestion, Feedback, Registration
@@ -52,7 +57,7 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 class RegistrationForm(forms.Form):
     """Register for one event without an account; the event's own questions are added."""
 
-    name = forms.CharField(
+    name = SingleLineField(
         max_length=200,
         label="Full name",
         error_messages={
@@ -114,7 +119,7 @@ class RegistrationForm(forms.Form):
         required = question.required
         messages = {"required": f"Answer the question: {question.label}"}
         if question.kind == EventQuestion.Kind.TEXT:
-            return forms.CharField(
+            return MultiLineField(
                 label=question.label,
                 help_text=question.help_text,
                 required=required,
@@ -196,14 +201,14 @@ class FeedbackForm(forms.ModelForm):
         label="How useful was the event for your work?",
         error_messages={"required": "Choose how useful the event was"},
     )
-    will_change = forms.CharField(
+    will_change = MultiLineField(
         required=False,
         max_length=2000,
         label="What will you do differently because of it?",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": "Your answer must be 2,000 characters or fewer"},
     )
-    comments = forms.CharField(
+    comments = MultiLineField(
         required=False,
         max_length=2000,
         label="Anything else you would like to tell the NCPI team?",

@@ -15,6 +15,8 @@ from taxonomy.models import Audience, Criterion, EventFormat, Region, Theme
 
 from .models import EventIndexPage, EventPage
 
+# More seats than any venue or webinar has: a bigger number is a mistake in the file.
+MAX_CAPACITY = 100_000
 REQUIRED_FIELDS = ["id", "title", "summary", "description", "start", "end", "format", "region"]
 OPTIONAL_FIELDS = [
     "venue",
@@ -33,16 +35,16 @@ def clean_event(record):
     values = {
         "external_id": record.text("id", max_length=64),
         "title": record.text("title", max_length=255),
-        "summary": record.text("summary"),
-        "description": paragraphs_to_html(record.text("description")),
+        "summary": record.text("summary", multiline=True),
+        "description": paragraphs_to_html(record.text("description", multiline=True)),
         "start": record.datetime("start"),
         "end": record.datetime("end"),
         "format": record.term("format", EventFormat),
-        "venue": record.text("venue", required=False),
+        "venue": record.text("venue", required=False, multiline=True),
         "criteria": record.terms("criteria", Criterion),
         "themes": record.terms("themes", Theme),
         "audiences": record.terms("audiences", Audience),
-        "capacity": record.optional_int("capacity", minimum=1),
+        "capacity": record.optional_int("capacity", minimum=1, maximum=MAX_CAPACITY),
         "registration_opens": record.date("registration_opens", required=False),
         "registration_closes": record.date("registration_closes", required=False),
     }

@@ -1,18 +1,33 @@
 """GET /api/v1/recommendations: the public register as JSON, with the register page's filters."""
 
 import datetime as dt
+from typing import Literal
 
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja import Status as Reply
 
+from portal.api_parameters import (
+    BadParameters,
+    ProblemOut,
+    reject_unknown,
+    values_of,
+    vocabulary,
+    whole_number,
+)
+
 from .forms import RegisterFilterForm
+from .models import Programme, Status
 from .queries import filter_register
 
 router = Router(tags=["recommendations"])
 
 MAX_LIMIT = 500
-PAGING = {"limit", "offset"}
+# Far beyond the register's size (a few thousand recommendations); bounds what the database
+# is asked to skip.
+MAX_OFFSET = 100_000
+# More values of one filter than the page offers.
+MAX_VALUES = 50
 
 
 class Term(Schema):
@@ -55,9 +70,34 @@ class RecommendationList(Schema):
     results: list[RecommendationOut]
 
 
-class Problem(Schema):
-    detail: str
-    errors: dict[str, list[str]]
+def register_choices(name):
+    """The values the register page's form accepts for a filter: the API checks the same."""
+    return [str(value) for value, _label in RegisterFilterForm().fields[name].choices if value]
+
+
+def filter_values(name, message, description):
+    """Values the register page's form offers for this filter (a vocabulary in the database)."""
+    return values_of(
+        vocabulary(f"recommendations.{name}", lambda: register_choices(name), message),
+        MAX_VALUES,
+        description,
+    )
+
+
+class RegisterParams(Schema):
+    force: filter_values("force", "there is no force '{value}'", "Force; repeat for OR.") = []
+    programme: values_of(
+        Literal[tuple(Programme.values)], MAX_VALUES, "Programme; repeat for OR."
+    ) = []
+    criterion: filter_values(
+        "criterion", "there is no NCPI criterion '{value}'", "NCPI criterion; repeat for OR."
+    ) = []
+    status: values_of(Literal[tuple(Status.values)], MAX_VALUES, "Status; repeat for OR.") = []
+    year: filter_values(
+        "year", "there are no reports published in '{value}'", "Year published; repeat for OR."
+    ) = []
+    limit: whole_number(1, MAX_LIMIT) = 100
+    offset: whole_number(0, MAX_OFFSET) = 0
 
 
 def term(obj):
@@ -92,49 +132,27 @@ def as_json(request, rec):
 
 @router.get(
     "",
-    response={200: RecommendationList, 400: Problem},
+    response={200: RecommendationList, 400: ProblemOut},
     summary="List recommendations in the public register",
 )
-def list_recommendations(
-    request,
-    force: Query[list[str]] = None,
-    programme: Query[list[str]] = None,
-    criterion: Query[list[str]] = None,
-    status: Query[list[str]] = None,
-    year: Query[list[str]] = None,
-    limit: int = 100,
-    offset: int = 0,
-):
+def list_recommendations(request, params: Query[RegisterParams]):
     """Filters as on the register page: repeat a filter for OR (`status=open&status=in-progress`),
     combine different filters for AND. Forces and criteria by slug, years as four digits."""
-    # Validated by the page's own form, so the API and the page agree on every filter.
-    known = set(RegisterFilterForm.base_fields) | PAGING
-    unknown = sorted(set(request.GET) - known)
-    if unknown:
-        filters = ", ".join(RegisterFilterForm.base_fields)
-        return problem(
-            f"Unknown filter '{unknown[0]}'. Filters are: {filters}",
-            {name: ["is not a filter"] for name in unknown},
-        )
-    if not 1 <= limit <= MAX_LIMIT:
-        return problem(f"limit must be from 1 to {MAX_LIMIT}", {"limit": ["out of range"]})
-    if offset < 0:
-        return problem("offset must be 0 or more", {"offset": ["is negative"]})
-    params = request.GET.copy()
-    for name in PAGING:
-        params.pop(name, None)
-    form, recommendations = filter_register(params)
+    reject_unknown(request, RegisterParams)
+    filters = request.GET.copy()
+    for name in ("limit", "offset"):
+        filters.pop(name, None)
+    # Filtered by the page's own form, so the API and the page agree on every filter.
+    form, recommendations = filter_register(filters)
     if form.errors:
-        errors = {name: list(messages) for name, messages in form.errors.items()}
-        return problem("; ".join(m for ms in errors.values() for m in ms), errors)
+        raise BadParameters({name: list(messages) for name, messages in form.errors.items()})
+    start = params.offset
     return Reply(
         200,
         {
             "count": recommendations.count(),
-            "results": [as_json(request, rec) for rec in recommendations[offset : offset + limit]],
+            "results": [
+                as_json(request, rec) for rec in recommendations[start : start + params.limit]
+            ],
         },
     )
-
-
-def problem(detail, errors):
-    return Reply(400, {"detail": detail, "errors": errors})

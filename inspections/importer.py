@@ -89,7 +89,7 @@ def clean_recommendation(item, report_force, published):
     values = {
         "external_id": item.text("id", max_length=64),
         "reference": item.text("reference", required=False, max_length=20),
-        "text": item.text("text"),
+        "text": item.text("text", multiline=True),
         "criterion": item.term("criterion", Criterion),
         "owner": organisation(item, "owner", owner_slug) if owner_slug else report_force,
         "action_plan_date": item.date("action_plan_date", required=False),
@@ -107,7 +107,7 @@ def clean_recommendation(item, report_force, published):
                     "status": change.choice("status", Status.choices, None),
                     "changed_on": change.date("date"),
                     "changed_by": change.text("who", max_length=200),
-                    "note": change.text("note", required=False),
+                    "note": change.text("note", required=False, multiline=True),
                     "evidence_url": url(change, "evidence_url"),
                 }
             )
@@ -129,7 +129,7 @@ def clean_report(record, seen_recommendations):
         "published_date": record.date("published"),
         "fieldwork_start": record.date("fieldwork_start", required=False),
         "fieldwork_end": record.date("fieldwork_end", required=False),
-        "summary": record.text("summary"),
+        "summary": record.text("summary", multiline=True),
         "report_url": url(record, "report_url"),
     }
     start, end = values["fieldwork_start"], values["fieldwork_end"]
@@ -145,7 +145,7 @@ def clean_report(record, seen_recommendations):
             {
                 "criterion": item.term("criterion", Criterion),
                 "kind": item.choice("kind", Finding.Kind.choices, None),
-                "text": item.text("text"),
+                "text": item.text("text", multiline=True),
             }
         )
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from portal.forms import SlugMultipleChoiceField
+from portal.forms import SingleLineField, SlugMultipleChoiceField
 from taxonomy.models import Audience, Criterion, Theme
 
 from . import matching
@@ -34,8 +34,10 @@ class SubscribeForm(forms.Form):
     themes = SlugMultipleChoiceField(Theme.objects.all(), label="Themes")
     audiences = SlugMultipleChoiceField(Audience.objects.all(), label="Audiences")
     events = forms.BooleanField(required=False, label="All new learning events")
-    listing = forms.CharField(required=False, widget=forms.HiddenInput)
-    search = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    listing = SingleLineField(required=False, label="Listing", widget=forms.HiddenInput)
+    search = SingleLineField(
+        required=False, max_length=2000, label="The saved search", widget=forms.HiddenInput
+    )
     frequency = forms.ChoiceField(
         label="How often do you want emails?",
         choices=Subscription.Frequency.choices,

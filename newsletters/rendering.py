@@ -18,6 +18,8 @@ from wagtail.rich_text import RichText
 
 from portal.visibility import PUBLIC_ONLY, Restriction, restriction_of, visible_pages
 
+from portal.text import one_line
+
 from .models import site_url
 
 MANAGE_PLACEHOLDER = "__SPE_MANAGE_URL__"
@@ -96,7 +98,7 @@ def issue_context(
                     {"kind": "pages", "heading": block.value["heading"], "pages": pages}
                 )
     return {
-        "subject": issue.title,
+        "subject": one_line(issue.title),
         "issue": issue,
         "sections": sections,
         "manage_url": manage_url,
@@ -110,7 +112,7 @@ def render_issue(issue, levels=PUBLIC_ONLY, shown=None):
     placeholders for the per-recipient links."""
     context = issue_context(issue, levels, shown=shown)
     return (
-        issue.title,
+        context["subject"],
         render_to_string("newsletters/email/issue.txt", context),
         inline_html("newsletters/email/issue.html", context),
     )
@@ -155,6 +157,8 @@ def render_updates(kind, pages, manage_url, unsubscribe_url, frequency=""):
         )
     else:
         subject = f"Your {frequency} digest: {len(pages)} new item{'s' if len(pages) != 1 else ''}"
+    # A title is typed in the admin or imported: a line break in it must not stop the delivery.
+    subject = one_line(subject)
     context = {
         "subject": subject,
         "kind": kind,

@@ -148,7 +148,14 @@ def manage(request, token):
         return _invalid_link(request)
     status = 200
     if request.method == "POST":
-        topic = subscriber.subscriptions.filter(pk=request.POST.get("subscription")).first()
+        chosen = request.POST.get("subscription", "")
+        # A key is a bigint's digits; anything else names no subscription (and the database,
+        # or Python's int(), would refuse it).
+        topic = (
+            subscriber.subscriptions.filter(pk=chosen).first()
+            if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
+            else None
+        )
         action = request.POST.get("action")
         if topic is None or action not in ("change", "remove"):
             messages.info(request, "That subscription no longer exists.")

@@ -1,6 +1,37 @@
-"""Form pieces shared by the listings of every app."""
+"""Form pieces shared by every app: text fields that apply the portal's text rules
+(portal.text), and the listings' filters."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from . import text
+
+
+class SingleLineField(forms.CharField):
+    """A value meant to be one line: a title, a name, an organisation, a role. Refuses line
+    breaks and other control characters, which could forge lines in the emails the value is
+    written into, or stop an email whose subject it becomes."""
+
+    default_error_messages = {
+        code: f"%(label)s {message}" for code, message in text.MESSAGES.items()
+    }
+    problem_in = staticmethod(text.line_problem)
+
+    def validate(self, value):
+        super().validate(value)
+        problem = self.problem_in(value) if value else None
+        if problem:
+            raise ValidationError(
+                self.error_messages[problem], code=problem, params={"label": self.label or "It"}
+            )
+
+
+class MultiLineField(SingleLineField):
+    """Free text in a text area: line breaks and tabs are fine, other control characters
+    (which the Atom feed and PostgreSQL cannot hold) are not."""
+
+    widget = forms.Textarea
+    problem_in = staticmethod(text.text_problem)
 
 
 class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.utils.text import slugify
 
+from . import text as text_rules
+
 
 class ImportFailed(Exception):
     """A bad record: says where (file, line, field) and what is wrong."""
@@ -22,9 +24,9 @@ class ImportFailed(Exception):
     def __init__(self, path, line, field, message):
         self.path, self.line, self.field, self.message = path, line, field, message
         where = f"{path}:{line}"
-        super().__init__(
-            f"{where}: field '{field}': {message}" if field else f"{where}: {message}"
-        )
+        described = f"{where}: field '{field}': {message}" if field else f"{where}: {message}"
+        # Messages quote the bad value, which may hold the very characters that were refused.
+        super().__init__(text_rules.printable(described))
 
 
 @dataclass
@@ -46,7 +48,8 @@ class Record:
         if unknown:
             self.fail(unknown[0], "is not a field of this format")
 
-    def text(self, field, *, required=True, max_length=None):
+    def text(self, field, *, required=True, max_length=None, multiline=False):
+        """A text field: one line (titles, names, slugs) unless `multiline` (prose)."""
         value = self.data.get(field)
         if value is None and not required:
             return ""
@@ -57,15 +60,24 @@ class Record:
             self.fail(field, "must not be empty")
         if max_length and len(value) > max_length:
             self.fail(field, f"is {len(value)} characters long; the most allowed is {max_length}")
+        self.check_text(field, value, multiline)
         return value
 
+    def check_text(self, field, value, multiline=False):
+        problem = (text_rules.text_problem if multiline else text_rules.line_problem)(value)
+        if problem:
+            self.fail(field, text_rules.MESSAGES[problem])
+
     def text_list(self, field, *, required=False):
+        """A list of one-line values (names, slugs)."""
         value = self.data.get(field, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.fail(field, "must be a list of text values")
         value = [item.strip() for item in value if item.strip()]
         if required and not value:
             self.fail(field, "must name at least one value")
+        for item in value:
+            self.check_text(field, item)
         return value
 
     def terms(self, field, model, *, required=False):
@@ -109,14 +121,14 @@ class Record:
             self.fail(field, f"'{value}' has no time zone offset (add +00:00 or +01:00)")
         return parsed
 
-    def optional_int(self, field, *, minimum=0):
+    def optional_int(self, field, *, minimum, maximum):
         value = self.data.get(field)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(field, f"must be a whole number or null, not {json_type(value)}")
-        if value < minimum:
-            self.fail(field, f"must be at least {minimum}")
+        if not minimum <= value <= maximum:
+            self.fail(field, f"must be from {minimum:,} to {maximum:,}")
         return value
 
     def choice(self, field, choices, default):
@@ -170,6 +182,11 @@ def read_records(path, id_field="id"):
             raise ImportFailed(
                 path, number, None, f"invalid JSON: {exc.msg} at column {exc.colno}"
             ) from None
+        except RecursionError:
+            raise ImportFailed(path, number, None, "invalid JSON: nested too deeply") from None
+        except ValueError:
+            # Python refuses to read an integer of more than 4,300 digits.
+            raise ImportFailed(path, number, None, "invalid JSON: a number is too long") from None
         if not isinstance(data, dict):
             raise ImportFailed(
                 path, number, None, f"expected a JSON object, got {json_type(data)}"

@@ -1,7 +1,13 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from portal.forms import ListingFilterForm, SlugMultipleChoiceField
+from portal import text
+from portal.forms import (
+    ListingFilterForm,
+    MultiLineField,
+    SingleLineField,
+    SlugMultipleChoiceField,
+)
 from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Theme
 
 from .models import PracticePage
@@ -27,7 +33,7 @@ class ContactOriginatorForm(forms.Form):
     """Asks the force that shared the practice a question, through the portal."""
 
     # Error messages in GOV.UK's words: say what to do, not what went wrong.
-    name = forms.CharField(
+    name = SingleLineField(
         max_length=200,
         label="Your name",
         error_messages={
@@ -43,7 +49,7 @@ class ContactOriginatorForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com",
         },
     )
-    organisation = forms.CharField(
+    organisation = SingleLineField(
         max_length=200,
         label="Your organisation",
         error_messages={
@@ -51,7 +57,7 @@ class ContactOriginatorForm(forms.Form):
             "max_length": "Your organisation must be 200 characters or fewer",
         },
     )
-    message = forms.CharField(
+    message = MultiLineField(
         max_length=5000,
         label="Your message",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -135,7 +141,7 @@ def split_partners(text):
 
 def _text(label, *, required=True, max_length=10_000, rows=6, help_text="", what=None):
     what = what or label[0].lower() + label[1:]
-    return forms.CharField(
+    return MultiLineField(
         label=label,
         required=required,
         max_length=max_length,
@@ -155,7 +161,7 @@ class PracticeSubmissionForm(forms.Form):
     the page, so nobody outside the NCPI team can put markup or links into the site.
     """
 
-    title = forms.CharField(
+    title = SingleLineField(
         max_length=255,
         label="Title",
         help_text='Say what the practice is, like "Link officers for children\'s homes".',
@@ -238,7 +244,7 @@ class PracticeSubmissionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how far it has been evaluated"},
     )
-    contact_role = forms.CharField(
+    contact_role = SingleLineField(
         max_length=255,
         label="Contact role",
         help_text="Shown on the page so others can ask about the practice. A role, not a name.",
@@ -277,6 +283,12 @@ class PracticeSubmissionForm(forms.Form):
             if len(name) > 255:
                 raise forms.ValidationError(
                     "Each partner organisation's name must be 255 characters or fewer"
+                )
+            problem = text.line_problem(name)
+            if problem:
+                # A tab inside a name: the field's own check allows tabs in the text.
+                raise forms.ValidationError(
+                    f"Each partner organisation's name {text.MESSAGES[problem]}"
                 )
         return names
 

@@ -5,6 +5,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.text import one_line
+
 
 @shared_task(bind=True, max_retries=8, default_retry_delay=60, soft_time_limit=50, time_limit=60)
 def relay_contact_message(self, contact_message_id):
@@ -25,7 +27,7 @@ def relay_contact_message(self, contact_message_id):
         {"contact": contact, "page": page, "page_url": page.full_url},
     )
     email = EmailMessage(
-        subject=f"Enquiry about your practice: {page.title}",
+        subject=one_line(f"Enquiry about your practice: {page.title}"),
         body=body,
         to=[recipient],
         reply_to=[contact.email],
@@ -119,7 +121,7 @@ def email_submitter(self, workflow_state_id, event, task_state_id=None):
     }
     subject, template = SUBMITTER_EMAILS[event]
     email = EmailMessage(
-        subject=subject.format(title=page.title),
+        subject=one_line(subject.format(title=page.title)),
         body=render_to_string(template, context),
         to=[state.requested_by.email],
         reply_to=[settings.NCPI_TEAM_EMAIL],

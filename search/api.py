@@ -1,16 +1,30 @@
 """GET /api/v1/search: the public JSON search API (public content only, never restricted).
 
-Parameters are read by hand rather than by Ninja's validation, so that every bad parameter gets
-a 400 with a sentence saying what to change (Ninja's own validation answers 422).
+Parameters are typed (portal.api_parameters): the schema states their bounds and allowed values
+and a bad one is a 400 saying what to change. Filter values are the taxonomy's slugs, read from
+the database; years are four digits.
 """
+
+from typing import Literal
 
 from ninja import Query, Router, Schema
 
+from portal.api_parameters import (
+    BadParameters,
+    ProblemOut,
+    free_text,
+    matching,
+    problem,
+    reject_unknown,
+    values_of,
+    vocabulary,
+    whole_number,
+)
 from portal.ratelimits import is_ratelimited
 
 from . import facets, service
 from .backends.base import SORTS
-from .forms import read_parameters
+from .forms import MAX_QUERY_LENGTH
 from .models import SearchQuery
 
 router = Router(tags=["search"])
@@ -47,48 +61,63 @@ class SearchOut(Schema):
     suggestion: str
 
 
-class ErrorOut(Schema):
-    detail: str
-    parameter: str
+def facet_values(facet):
+    """The type of a facet's parameter: slugs from its vocabulary, or years."""
+    if facet.name == "year":
+        value = matching(facets.YEAR_PATTERN, "'{value}' is not a year")
+    else:
+        noun = facet.label if facet.label.split()[0].isupper() else facet.label.lower()
+        value = vocabulary(
+            f"search.{facet.name}",
+            lambda: facets.labels()[facet.name],
+            f"there is no {noun} '{{value}}'",
+        )
+    return values_of(value, facets.MAX_VALUES_PER_FACET, f"{facet.label}; repeat for OR.")
 
 
 class SearchParams(Schema):
-    """Documented in the OpenAPI schema; the values are read and checked in the view."""
-
-    q: str = ""
-    criterion: list[str] = []
-    theme: list[str] = []
-    audience: list[str] = []
-    force: list[str] = []
-    region: list[str] = []
-    evidence: list[str] = []
-    outcome: list[str] = []
-    stage: list[str] = []
-    year: list[str] = []
-    sort: str = "relevance"
-    page: str = "1"
+    q: free_text(MAX_QUERY_LENGTH) = ""
+    criterion: facet_values(facets.FACETS_BY_NAME["criterion"]) = []
+    theme: facet_values(facets.FACETS_BY_NAME["theme"]) = []
+    audience: facet_values(facets.FACETS_BY_NAME["audience"]) = []
+    force: facet_values(facets.FACETS_BY_NAME["force"]) = []
+    region: facet_values(facets.FACETS_BY_NAME["region"]) = []
+    evidence: facet_values(facets.FACETS_BY_NAME["evidence"]) = []
+    outcome: facet_values(facets.FACETS_BY_NAME["outcome"]) = []
+    stage: facet_values(facets.FACETS_BY_NAME["stage"]) = []
+    year: facet_values(facets.FACETS_BY_NAME["year"]) = []
+    sort: Literal[SORTS] = "relevance"
+    page: whole_number(1, service.MAX_PAGE) = 1
 
 
 @router.get(
     "",
-    response={200: SearchOut, 400: ErrorOut, 429: ErrorOut},
+    response={200: SearchOut, 400: ProblemOut, 429: ProblemOut},
     summary="Search published practice",
     description=(
         'Words use web-search syntax ("phrase", -exclude). Values of one filter combine with '
         "OR, filters with AND; each facet's counts ignore its own selection. "
-        f"sort is one of {', '.join(SORTS)}. Filter values are the slugs in the facets."
+        "Filter values are the slugs in the facets."
     ),
 )
 def search(request, params: Query[SearchParams]):
     if is_ratelimited(request, group="search-api", key="ip", rate=API_RATE, increment=True):
-        return 429, {"detail": "Too many requests; try again in a minute.", "parameter": ""}
+        return 429, problem("Too many requests; try again in a minute.")
+    reject_unknown(request, SearchParams)
+    filters = {name: getattr(params, name) for name in facets.FACET_NAMES}
     try:
-        values = read_parameters(request.GET, strict=True)
-        results = service.search(user=None, source=SearchQuery.Source.API, **values)
+        results = service.search(
+            params.q,
+            filters,
+            params.sort,
+            params.page,
+            user=None,
+            source=SearchQuery.Source.API,
+        )
     except service.InvalidSearch as error:
-        return 400, {"detail": str(error), "parameter": error.field}
+        raise BadParameters({error.field: [str(error)]}) from error
     except facets.InvalidFilter as error:
-        return 400, {"detail": str(error), "parameter": error.facet}
+        raise BadParameters({error.facet: [str(error)]}) from error
     return {
         "count": results.count,
         "count_approximate": results.count_approximate,

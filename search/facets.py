@@ -34,7 +34,9 @@ FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
 FACET_NAMES = list(FACETS_BY_NAME)
 # More values than anyone ticks; bounds the SQL a crafted URL can cause.
 MAX_VALUES_PER_FACET = 50
-_YEAR = re.compile(r"^(19|20)\d\d$")
+# ASCII digits only (\d would take "٢٠٢٤"); also the API schema's pattern for years.
+YEAR_PATTERN = "^(19|20)[0-9]{2}$"
+_YEAR = re.compile(YEAR_PATTERN)
 # Every search reads the labels (to check filters and name facet values): one small query per
 # taxonomy model was about 2.5 ms of a search at 100,000 documents. Cached, and dropped when a
 # taxonomy row changes (search.signals); the timeout bounds a missed invalidation.
@@ -97,7 +99,7 @@ def clean_filters(raw, known_labels=None):
             )
         for value in values:
             if name == "year":
-                if not _YEAR.match(value):
+                if not _YEAR.fullmatch(value):
                     raise InvalidFilter(name, f"Year published: '{value}' is not a year")
             elif value not in known[name]:
                 raise InvalidFilter(name, f"{facet.label}: '{value}' does not exist")

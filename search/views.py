@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from portal.ratelimits import is_ratelimited
 
 from . import facets, service
-from .forms import read_parameters
+from .forms import read_parameters, read_query
 from .models import GlossaryTerm
 from .service import MAX_PAGE
 
@@ -45,10 +45,12 @@ def search_page(request):
         params = read_parameters(request.GET)
         results = service.search(user=request.user, **params)
     except (service.InvalidSearch, facets.InvalidFilter) as error:
-        # A stale or edited link: say what is wrong and show everything instead.
+        # A stale or edited link: say what is wrong and show everything matching the words
+        # instead (or everything, when the words are what is wrong).
         context["error"] = str(error)
+        bad_words = getattr(error, "field", None) == "q"
         params = {
-            "query": request.GET.get("q", "")[:200],
+            "query": "" if bad_words else request.GET.get("q", "")[:200],
             "filters": {},
             "sort": "relevance",
             "page": 1,
@@ -83,7 +85,11 @@ def search_page(request):
 def suggest(request):
     if _limited(request, "search-suggest", SUGGEST_RATE):
         return JsonResponse({"detail": "Too many requests; try again in a minute."}, status=429)
-    return JsonResponse(service.suggest(request.GET.get("q", ""), user=request.user))
+    try:
+        query = read_query(request.GET)
+    except service.InvalidSearch as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    return JsonResponse(service.suggest(query, user=request.user))
 
 
 class SearchFeed(Feed):

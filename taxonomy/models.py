@@ -119,8 +119,22 @@ class Organisation(index.Indexed, models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:255]
+            self.slug = self.unused_slug()
         super().save(*args, **kwargs)
+
+    def unused_slug(self):
+        """A slug from the name that no other organisation has: names that differ only in
+        punctuation ("Children's Services", "Childrens Services") slugify alike, and a name
+        in another script may slugify to nothing."""
+        base = slugify(self.name)[:240] or "organisation"
+        taken = set(
+            Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+        )
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
 
 
 class OrganisationMembership(models.Model):

@@ -85,6 +85,19 @@ def test_times_keep_their_offset(tmp_path):
             {k: v for k, v in good_event(id="e-2").items() if k != "start"},
             "field 'start': is missing",
         ),
+        (
+            good_event(id="e-2", capacity=10**30),
+            "field 'capacity': must be from 1 to 100,000",
+        ),
+        (good_event(id="e-2", title="Two\r\nlines"), "field 'title': must be on one line"),
+        (
+            good_event(id="e-2", venue="Hall\u0000"),
+            "field 'venue': must not contain control characters",
+        ),
+        (
+            good_event(id="e-2", region="wales\u0000"),
+            "field 'region': must not contain control characters",
+        ),
     ],
 )
 def test_a_bad_event_stops_the_import_with_nothing_written(tmp_path, bad, expected):

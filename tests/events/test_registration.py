@@ -76,6 +76,8 @@ def test_new_events_ask_accessibility_and_dietary_needs_and_answers_are_kept(
     "overrides, message",
     [
         ({"name": ""}, "Enter your full name"),
+        ({"name": "Sam\nOfficer"}, "Full name must be on one line"),
+        ({"name": "Sam\u0000"}, "Full name must not contain control characters"),
         ({"email": "not-an-email"}, "Enter an email address in the correct format"),
         ({"organisation": "999999"}, "Choose your organisation from the list"),
         ({"role": ""}, "Choose your role"),

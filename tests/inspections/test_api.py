@@ -59,11 +59,11 @@ def test_filters_match_the_register_page(client, recs, query, expected):
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("?status=closed", "status", "There is no status 'closed'"),
-        ("?force=no-such-force", "force", "There is no force 'no-such-force'"),
-        ("?year=1999", "year", "There are no reports published in '1999'"),
-        ("?colour=red", "colour", "Unknown filter 'colour'"),
-        ("?limit=0", "limit", "limit must be from 1 to 500"),
+        ("?status=closed", "status", "status: must be one of 'open'"),
+        ("?force=no-such-force", "force", "there is no force 'no-such-force'"),
+        ("?year=1999", "year", "there are no reports published in '1999'"),
+        ("?colour=red", "colour", "Unknown parameter 'colour'"),
+        ("?limit=0", "limit", "limit: must be a whole number from 1 to 500"),
     ],
 )
 def test_an_unknown_filter_value_is_a_400_that_says_what_is_wrong(

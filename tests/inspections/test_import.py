@@ -114,6 +114,29 @@ def test_reimport_updates_in_place_and_keeps_admin_history_when_the_file_has_non
         ),
         ({"notable_practice": ["missing-id"]}, "notable_practice", "no practice was imported"),
         ({"report_url": "javascript:alert(1)"}, "report_url", "is not a web address"),
+        ({"title": "NUL\u0000"}, "title", "must not contain control characters"),
+        ({"force": "kent-police\u0000"}, "force", "must not contain control characters"),
+        (
+            {"recommendations": [{"id": "a", "text": "x\u0007y", "criterion": "investigation"}]},
+            "recommendations[1].text",
+            "must not contain control characters",
+        ),
+        (
+            {
+                "recommendations": [
+                    {
+                        "id": "a",
+                        "text": "x",
+                        "criterion": "assessment-and-help",
+                        "status_history": [
+                            {"status": "open", "date": "2024-06-01", "who": "Lead\nEmail: x"}
+                        ],
+                    }
+                ]
+            },
+            "recommendations[1].status_history[1].who",
+            "must be on one line",
+        ),
     ],
 )
 def test_a_bad_value_names_file_line_and_field_and_nothing_is_written(

@@ -18,6 +18,21 @@ def publish(make, capture, **fields):
         return make(**fields)
 
 
+def test_a_line_break_in_a_title_does_not_stop_its_alert(
+    sink, make_practice, make_subscriber, criterion, django_capture_on_commit_callbacks
+):
+    # A title edited in the admin may hold one; Django refuses it in a subject, which left the
+    # delivery pending for ever.
+    subscriber = make_subscriber(topics=[criterion])
+    publish(make_practice, django_capture_on_commit_callbacks, title="Joint visits\r\nfor homes")
+    assert sink.per_recipient() == {subscriber.email: 1}
+    _recipients, message = sink.messages[0]
+    assert (
+        message["Subject"] == "New on the Safeguarding Practice Exchange: Joint visits for homes"
+    )
+    assert not Delivery.objects.filter(status=Delivery.Status.PENDING).exists()
+
+
 def test_publishing_alerts_each_matching_subscriber_once(
     sink,
     make_practice,

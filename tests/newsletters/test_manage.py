@@ -59,6 +59,17 @@ def test_one_subscriber_cannot_touch_anothers_subscriptions(client, make_subscri
     assert theirs.subscriptions.filter(pk=their_topic.pk).exists()
 
 
+@pytest.mark.parametrize("key", ["abc", "1e3", "\u0663", "9" * 5000, "99999999999999999999"])
+def test_a_malformed_subscription_key_changes_nothing(client, make_subscriber, criterion, key):
+    subscriber = make_subscriber(topics=[criterion])
+    response = client.post(
+        manage_path(subscriber), {"subscription": key, "action": "remove"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "That subscription no longer exists" in response.content.decode()
+    assert subscriber.subscriptions.count() == 1
+
+
 def test_bad_or_stale_links_show_a_helpful_404(client, make_subscriber):
     subscriber = make_subscriber()
     assert client.get("/newsletters/manage/not-a-token/").status_code == 404

@@ -122,6 +122,8 @@ def test_a_stranger_cannot_change_what_an_active_subscriber_gets(
         ({"organisation_type": ""}, "Select whether you work for a police force"),
         ({"listing": "practice", "search": "criterion=nope"}, "filters that no longer exist"),
         ({"listing": "nonsense", "search": "x=1"}, "Unknown listing"),
+        ({"listing": "practice", "search": "criterion=a%00b"}, "filters that no longer exist"),
+        ({"listing": "practice", "search": "criterion=x\r\ny=1"}, "must be on one line"),
     ],
 )
 def test_bad_input_changes_nothing(client, django_capture_on_commit_callbacks, overrides, message):

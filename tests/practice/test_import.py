@@ -111,6 +111,41 @@ def test_unknown_force_and_partners_are_created(tmp_path):
             ":2: field 'colour': is not a field of this format",
         ),
         ("[1, 2]", ":2: expected a JSON object"),
+        # What the database, the JSON parser or an email subject cannot take: each is named
+        # like any other bad value, never a traceback.
+        (
+            good_record(id="t-2", title="NUL\u0000byte"),
+            ":2: field 'title': must not contain control characters",
+        ),
+        (
+            good_record(id="t-2", title="Two\nEmail address: x@evil.example"),
+            ":2: field 'title': must be on one line",
+        ),
+        (
+            good_record(id="t-2", contact_role="Inspector\u2028Sergeant"),
+            ":2: field 'contact_role': must be on one line",
+        ),
+        (
+            good_record(id="t-2", problem="Bell\u0007"),
+            ":2: field 'problem': must not contain control characters",
+        ),
+        (
+            good_record(id="t-2", force="Lone \ud800 surrogate"),
+            ":2: field 'force': must not contain control characters",
+        ),
+        (
+            good_record(id="t-2", criteria=["initial-contact\u0000"]),
+            ":2: field 'criteria': must not contain control characters",
+        ),
+        (
+            good_record(id="t-2", evidence_level="gold\u0000"),
+            ":2: field 'evidence_level': must not contain control characters",
+        ),
+        (
+            '{"id": "t-2", "title": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            ":2: invalid JSON: nested",
+        ),
+        ('{"id": "t-2", "title": ' + "9" * 5000 + "}", ":2: invalid JSON: a number is too long"),
     ],
 )
 def test_a_bad_record_stops_the_import_naming_file_line_and_field(tmp_path, bad_line, expected):
@@ -137,6 +172,20 @@ def test_import_exits_non_zero_from_the_command_line(tmp_path):
     )
     assert result.returncode != 0
     assert f"{path}:1: invalid JSON" in result.stderr
+
+
+def test_a_control_character_in_the_file_exits_non_zero_without_a_traceback(tmp_path):
+    path = write_jsonl(tmp_path / "bad.jsonl", [good_record(title="NUL\u0000byte")])
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_practice", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"},
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"{path}:1: field 'title': must not contain control characters" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_missing_file_is_reported(tmp_path):

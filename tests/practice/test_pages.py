@@ -147,6 +147,27 @@ def test_contact_form_with_errors_says_what_is_wrong_and_saves_nothing(client, m
     assert not ContactMessage.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        # The relayed email lists name and organisation one per line: a line break would let
+        # the sender forge an "Email address:" line for the originator to reply to.
+        ("name", "Sam\r\nEmail address: attacker@evil.example", "Your name must be on one line"),
+        ("organisation", "Council\nEmail address: x@evil.example", "must be on one line"),
+        ("name", "Sam\u0000", "Your name must not contain control characters"),
+        ("message", "Hello\u001b[31m", "Your message must not contain control characters"),
+    ],
+)
+def test_contact_form_refuses_line_breaks_in_one_line_fields_and_control_characters(
+    client, make_practice, field, value, message
+):
+    page = make_practice()
+    response = client.post(page.url, contact_data(**{field: value}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ContactMessage.objects.exists()
+
+
 def test_contact_form_is_rate_limited(client, make_practice, django_capture_on_commit_callbacks):
     page = make_practice()
     with django_capture_on_commit_callbacks(execute=False):
@@ -174,6 +195,14 @@ def test_contact_email_task_sends_once_even_if_run_twice(make_practice, mailoutb
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["originator@force.police.example"]
     assert mailoutbox[0].reply_to == ["sam@council.example"]
+
+
+def test_a_line_break_in_the_practice_title_does_not_stop_the_relay(make_practice, mailoutbox):
+    from practice.tasks import relay_contact_message
+
+    page = make_practice(title="Joint visits\nfor homes", contact_email="o@force.police.example")
+    relay_contact_message(ContactMessage.objects.create(page=page, **contact_data()).pk)
+    assert mailoutbox[0].subject == "Enquiry about your practice: Joint visits for homes"
 
 
 def test_public_pages_send_a_content_security_policy(client, make_practice):

@@ -177,6 +177,11 @@ def test_the_form_names_the_force_and_suggests_the_users_email(client, practice_
             "attachments",
             "Select 5 files or fewer",
         ),
+        # A title becomes email subjects: one line, no control characters.
+        ({"title": "Link officers\r\nBcc: everyone"}, "title", "Title must be on one line"),
+        ({"contact_role": "Inspector\u0000"}, "contact_role", "must not contain control"),
+        ({"summary": "Visits\u001b[2J"}, "summary", "Summary must not contain control"),
+        ({"partners": "Avon Fire\tand Rescue"}, "partners", "name must not contain control"),
     ],
 )
 def test_invalid_submissions_show_errors_and_create_nothing(

@@ -38,10 +38,10 @@ def test_search_returns_hits_with_external_ids_and_facets(client, indexed, restr
     ("params", "parameter", "words"),
     [
         ({"page": "two"}, "page", "whole number"),
-        ({"page": "-1"}, "page", "between"),
-        ({"criterion": "no-such-thing"}, "criterion", "does not exist"),
+        ({"page": "-1"}, "page", "whole number from 1 to 50"),
+        ({"criterion": "no-such-thing"}, "criterion", "no NCPI criterion 'no-such-thing'"),
         ({"year": "twenty"}, "year", "not a year"),
-        ({"sort": "random"}, "sort", "Sort must be one of"),
+        ({"sort": "random"}, "sort", "must be one of 'relevance'"),
         ({"colour": "red"}, "colour", "Unknown parameter"),
         ({"q": "x" * 10_001}, "q", "10,000 characters or fewer"),
     ],

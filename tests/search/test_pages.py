@@ -81,6 +81,39 @@ def test_bad_parameters_are_explained_never_a_server_error(client, indexed):
         assert "Grab packs" in html  # everything is shown instead
 
 
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        # PostgreSQL refuses a NUL byte: this was a server error.
+        ({"q": "grab\u0000packs"}, "The search must not contain control characters"),
+        ({"q": "grab\u0001"}, "The search must not contain control characters"),
+        # int() reads other scripts' digits; a page number is ASCII digits.
+        ({"page": "\u0663"}, "Page must be a whole number"),
+        ({"page": "+2"}, "Page must be a whole number"),
+        ({"year": "20\u0662\u0664"}, "is not a year"),
+    ],
+)
+def test_unsearchable_words_and_odd_numbers_are_explained_with_a_400(
+    client, indexed, params, message
+):
+    indexed(title="Grab packs")
+    response = client.get("/search/", params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html and message in html
+    assert "Grab packs" in html  # everything is shown instead
+
+
+@pytest.mark.parametrize("query", ["a\u0000b", "a\u0001b", "a\u000bb", "a\u001bb"])
+def test_the_feed_and_suggestions_refuse_control_characters_with_a_400(client, indexed, query):
+    indexed(title="Grab packs")
+    # XML cannot hold these: the feed's title quotes the words, and was a server error.
+    assert client.get("/search/feed/", {"q": query}).status_code == 400
+    suggestions = client.get("/search/suggest/", {"q": query})
+    assert suggestions.status_code == 400
+    assert "control characters" in suggestions.json()["detail"]
+
+
 def test_search_page_query_count_does_not_grow_with_results(
     client, indexed, django_assert_max_num_queries
 ):

@@ -73,3 +73,17 @@ def test_ncpi_team_edits_a_criterion_and_adds_a_partner_as_snippets(admin_client
     assert response.status_code == 302, response.content[:2000]
     partner = Organisation.objects.get(slug="northfield-childrens-services")
     assert partner.kind == Organisation.Kind.PARTNER
+
+
+@pytest.mark.parametrize(
+    ("existing", "new", "slug"),
+    [
+        ("Childrens Services", "Children's Services", "childrens-services-2"),
+        ("\u0663\u0663", "\u0664\u0664", "organisation-2"),
+    ],
+)
+def test_organisations_whose_names_slugify_alike_get_different_slugs(existing, new, slug):
+    # A force's submission names its partners freely; the second used to fail the submission.
+    Organisation.objects.create(name=existing, kind=Organisation.Kind.PARTNER)
+    created = Organisation.objects.create(name=new, kind=Organisation.Kind.PARTNER)
+    assert created.slug == slug
