@@ -17,10 +17,13 @@ urlpatterns = [
     path(
         "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
         throttled.page_password,
+        # Wagtail's own name, so that its privacy pages post here.
+        name="wagtailcore_authenticate_with_password",
     ),
     path(
         "documents/authenticate_with_password/<int:restriction_id>/",
         throttled.document_password,
+        name="wagtaildocs_authenticate_with_password",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
