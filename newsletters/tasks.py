@@ -11,7 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import links, matching, rendering, sending
+from . import cooldown, links, matching, rendering, sending
 from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber, Subscription
 
 # Subscriber ids read and delivery rows written per round trip when preparing an issue: keeps
@@ -234,37 +234,65 @@ def send_digests(frequency):
 
 @shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
 def send_confirmation(self, subscriber_id):
-    """The double opt-in email. Sent once per sign-up request, however often the task runs."""
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or subscriber.confirmation_requested_at is None:
-        return False
-    if (
-        subscriber.confirmation_sent_at
-        and subscriber.confirmation_sent_at >= subscriber.confirmation_requested_at
-    ):
-        return False
-    subscriptions = subscriber.subscriptions.filter(active=False).select_related(
-        "criterion", "theme", "audience"
+    """The double opt-in email: one per sign-up request, and never a second to the same address
+    within the cooldown, however often the task runs. The subscriber's row stays locked while
+    the email goes, so two runs at once send one, and sign-ups for the address wait."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+        now = timezone.now()
+        if subscriber is None or not cooldown.confirmation_due(subscriber, now):
+            return False
+        subscriptions = subscriber.subscriptions.filter(active=False).select_related(
+            "criterion", "theme", "audience"
+        )
+        body = render_to_string(
+            "newsletters/email/confirm.txt",
+            {
+                "subscriptions": subscriptions,
+                "confirm_url": links.confirm_url(subscriber),
+                "manage_url": links.manage_url(subscriber),
+                "max_age_days": settings.NEWSLETTERS_CONFIRM_MAX_AGE // 86400,
+            },
+        )
+        email = EmailMessage(
+            subject="Confirm your subscription to the Safeguarding Practice Exchange",
+            body=body,
+            to=[subscriber.email],
+        )
+        try:
+            email.send()
+        except OSError as exc:
+            raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+        subscriber.confirmation_sent_at = now
+        subscriber.save(update_fields=["confirmation_sent_at"])
+    return True
+
+
+@shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
+def send_manage_link(self, subscriber_id):
+    """A fresh manage link, asked for from an expired one (the view allows one per cooldown)."""
+    subscriber = (
+        Subscriber.objects.filter(pk=subscriber_id)
+        .exclude(status=Subscriber.Status.SUPPRESSED)
+        .first()
     )
+    if subscriber is None:
+        return False
     body = render_to_string(
-        "newsletters/email/confirm.txt",
+        "newsletters/email/manage_link.txt",
         {
-            "subscriptions": subscriptions,
-            "confirm_url": links.confirm_url(subscriber),
             "manage_url": links.manage_url(subscriber),
-            "max_age_days": settings.NEWSLETTERS_CONFIRM_MAX_AGE // 86400,
+            "unsubscribe_url": links.unsubscribe_url(subscriber),
+            "max_age_days": settings.NEWSLETTERS_MANAGE_MAX_AGE // 86400,
         },
     )
     email = EmailMessage(
-        subject="Confirm your subscription to the Safeguarding Practice Exchange",
-        body=body,
-        to=[subscriber.email],
+        subject="Your link to change your email updates", body=body, to=[subscriber.email]
     )
     try:
         email.send()
     except OSError as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
-    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
     return True
 
 

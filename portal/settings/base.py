@@ -267,6 +267,13 @@ CELERY_BEAT_SCHEDULE = {
 NEWSLETTERS_CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 # Addresses unsubscribed from everything are erased after this many days.
 NEWSLETTERS_ERASE_AFTER_DAYS = 28
+# Links to manage preferences, download or erase data work for this many seconds (30 days),
+# so a forwarded email does not open someone's data for ever; an expired link offers to email
+# a new one. Unsubscribe links never expire: all they can do is stop mail.
+NEWSLETTERS_MANAGE_MAX_AGE = 30 * 24 * 60 * 60
+# Anyone can type any address into the sign-up form: a confirmation (or a new manage link) goes
+# to one address at most once per this many seconds, however many requests arrive.
+NEWSLETTERS_EMAIL_COOLDOWN_SECONDS = 15 * 60
 # A chunk task's claim on its delivery rows lasts this long; rows a killed worker held are
 # claimed again after it. Must exceed send_chunk's time limit (240 s).
 NEWSLETTERS_CLAIM_LEASE_SECONDS = env.int("NEWSLETTERS_CLAIM_LEASE_SECONDS", default=300)
