@@ -154,7 +154,7 @@ def read_report(message):
 
 
 def suppress(report, source):
-    from .sending import suppress_address
+    from .failures import suppress_address
 
     if report.kind == "bounce":
         reason = f"Hard bounce ({report.detail}) returned to {source}"

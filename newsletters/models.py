@@ -246,6 +246,10 @@ class Mailing(models.Model):
     # Set once every delivery row exists: only then can "nothing pending" mean "finished".
     prepared_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the mail relay refused everyone (failures.py): nothing is sent until the NCPI
+    # team resumes it from the admin.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

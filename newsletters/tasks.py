@@ -11,7 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import cooldown, links, matching, rendering, sending
+from . import cooldown, failures, links, matching, rendering, sending
 from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber, Subscription
 
 # Subscriber ids read and delivery rows written per round trip when preparing an issue: keeps
@@ -35,7 +35,7 @@ def dispatch(mailing_id):
 @shared_task(bind=True, max_retries=8, acks_late=True, soft_time_limit=200, time_limit=240)
 def send_chunk(self, mailing_id):
     mailing = Mailing.objects.select_related("issue").filter(pk=mailing_id).first()
-    if mailing is None or mailing.completed_at is not None:
+    if mailing is None or mailing.completed_at is not None or mailing.paused_at is not None:
         return 0
     claim_id, rows = sending.claim(mailing_id)
     if not rows:
@@ -67,7 +67,10 @@ def requeue_stranded():
     )
     for issue_id in unprepared.values_list("pk", flat=True):
         prepare_issue.delay(issue_id)
-    for mailing in Mailing.objects.filter(completed_at__isnull=True, prepared_at__isnull=False):
+    unfinished = Mailing.objects.filter(
+        completed_at__isnull=True, prepared_at__isnull=False, paused_at__isnull=True
+    )
+    for mailing in unfinished:
         rows = sending.claimable(mailing.pk, now)
         # Unclaimed rows are normal while lanes are busy; only act once nothing has moved
         # for a lease.
@@ -77,6 +80,30 @@ def requeue_stranded():
             dispatch(mailing.pk)
         elif not rows.exists():
             sending.finish_if_done(mailing.pk)
+
+
+def resume_sending(mailing_id):
+    """The NCPI team mended the relay: send the rest of a paused mailing."""
+    resumed = Mailing.objects.filter(pk=mailing_id, paused_at__isnull=False).update(
+        paused_at=None, paused_reason=""
+    )
+    if resumed:
+        dispatch(mailing_id)
+    return bool(resumed)
+
+
+@shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
+def alert_sending_paused(self, mailing_id):
+    """Tell the NCPI team a mailing is paused (failures.py). Retried with backoff: the message
+    may have to wait for the very relay that failed."""
+    mailing = Mailing.objects.filter(pk=mailing_id, paused_at__isnull=False).first()
+    if mailing is None:  # resumed meanwhile
+        return False
+    try:
+        failures.alert_message(mailing).send()
+    except OSError as exc:
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+    return True
 
 
 def issue_recipients(issue):

@@ -274,6 +274,10 @@ NEWSLETTERS_MANAGE_MAX_AGE = 30 * 24 * 60 * 60
 # Anyone can type any address into the sign-up form: a confirmation (or a new manage link) goes
 # to one address at most once per this many seconds, however many requests arrive.
 NEWSLETTERS_EMAIL_COOLDOWN_SECONDS = 15 * 60
+# A chunk that sees this many recipients in a row refused permanently, with no message
+# accepted in between, takes it for a mail relay refusing everyone (a misconfiguration), not
+# for that many dead addresses: it pauses the mailing, suppresses nobody and alerts the team.
+NEWSLETTERS_RELAY_FAILURE_THRESHOLD = 10
 # A chunk task's claim on its delivery rows lasts this long; rows a killed worker held are
 # claimed again after it. Must exceed send_chunk's time limit (240 s).
 NEWSLETTERS_CLAIM_LEASE_SECONDS = env.int("NEWSLETTERS_CLAIM_LEASE_SECONDS", default=300)
