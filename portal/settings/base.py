@@ -247,6 +247,13 @@ EVENTS_POLICE_EMAIL_DOMAINS = ["police.uk", "pnn.police.uk"]
 EVENTS_REMINDER_HOURS = [48, 2]
 # django-ratelimit rate for registrations from one IP address (an office may book a team).
 EVENTS_REGISTRATION_RATE = "30/h"
+# Anyone can type any address into the registration form: the emails that causes (the outcome,
+# "confirm your address", "someone tried to register again") go to one address at most once per
+# this many seconds; outcomes wait for their turn, notices are dropped (events/cooldown.py).
+EVENTS_EMAIL_COOLDOWN_SECONDS = 15 * 60
+# Police-only events: a registration waits this long for its address to be confirmed by the
+# emailed link, holding no seat, and is then deleted.
+EVENTS_EMAIL_CONFIRMATION_HOURS = 48
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 # Merged with any schedule defined above, so each app keeps its own entries.
 CELERY_BEAT_SCHEDULE = {
@@ -260,6 +267,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.resend_stranded_emails",
         "schedule": 5 * 60,
     },
+    "events-send-deferred-emails": {"task": "events.tasks.send_deferred_emails", "schedule": 60},
+    "events-expire-unconfirmed": {"task": "events.tasks.expire_unconfirmed", "schedule": 15 * 60},
 }
 
 # Newsletters (newsletters/): subscriptions, issues, alerts, digests, exactly-once sending.
