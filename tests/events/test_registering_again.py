@@ -1,7 +1,8 @@
 """Who is registered for what stays private: registering an address again gets the same answer
 as registering it the first time, and the address's owner is told by email instead. Emails
 anyone can cause by typing an address go to it at most once per cooldown. Through the real
-view, a real Celery worker, PostgreSQL and a real SMTP server."""
+view, PostgreSQL, a real SMTP server and a Celery worker run as production runs it (a process
+pool, so emails for one address are decided at the same time)."""
 
 import concurrent.futures
 import datetime as dt
@@ -14,13 +15,18 @@ from django.db.models import F
 
 from events.models import EmailCooldown, EventPage, Registration, RegistrationEmail
 from events.tasks import send_deferred_emails
-from tests.e2e.conftest import celery_worker  # noqa: F401 - fixture
 from tests.http_server import csrf, http_server  # noqa: F401 - fixture
+from tests.newsletters.conftest import start_worker  # noqa: F401 - fixture
 from tests.workers import wait_until_idle
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 OWNER = "owner@avon.police.uk"
+
+
+@pytest.fixture
+def worker(start_worker):  # noqa: F811
+    return start_worker(pool="prefork", concurrency=4)
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +62,7 @@ def body(message):
 
 
 def test_registering_again_gets_the_same_answer_and_the_owner_is_told_by_email(
-    celery_worker,  # noqa: F811
+    worker,
     sink,
     client,
     make_event,
@@ -111,7 +117,7 @@ def test_the_page_after_registering_is_the_same_whatever_happened(
 
 
 def test_thirty_attempts_at_once_to_register_an_address_again_email_its_owner_once(
-    celery_worker,  # noqa: F811
+    worker,
     sink,
     make_event,
     form_data,
@@ -155,7 +161,7 @@ def test_thirty_attempts_at_once_to_register_an_address_again_email_its_owner_on
 
 
 def test_registrations_for_several_events_reach_the_address_one_per_cooldown(
-    celery_worker,  # noqa: F811
+    worker,
     sink,
     client,
     make_event,

@@ -1,6 +1,7 @@
 """Nobody can mail-bomb an address through the sign-up form: one confirmation email per address
 per cooldown, however many sign-ups name it, one after another or all at once, through the
-real view, a real Celery worker, PostgreSQL and a real SMTP server."""
+real view, PostgreSQL, a real SMTP server and a Celery worker run as production runs it (a
+process pool, so confirmation tasks run at the same time as each other and as sign-ups)."""
 
 import concurrent.futures
 import datetime as dt
@@ -15,7 +16,6 @@ from django.utils.html import escape
 from newsletters.models import Subscriber
 from newsletters.tasks import send_confirmation
 from taxonomy.models import Criterion, Theme
-from tests.e2e.conftest import celery_worker  # noqa: F401 - fixture
 from tests.http_server import csrf, http_server  # noqa: F401 - fixture
 from tests.workers import wait_until_idle
 
@@ -26,6 +26,11 @@ ADDRESS = "target@force.police.example"
 # Concurrent clients: each holds a server thread and a database connection (PostgreSQL allows
 # 100 in all, and the worker and this test hold some).
 CLIENTS = 50
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker(pool="prefork", concurrency=4)
 
 
 @pytest.fixture
@@ -50,7 +55,7 @@ def without_nonce(content):
 
 
 def test_a_dozen_sign_ups_for_one_address_send_one_confirmation_that_covers_them_all(
-    celery_worker,  # noqa: F811
+    worker,
     sink,
     client,
     settings,
@@ -85,7 +90,7 @@ def test_a_dozen_sign_ups_for_one_address_send_one_confirmation_that_covers_them
 
 
 def test_fifty_sign_ups_at_once_for_one_address_send_one_confirmation(
-    celery_worker,  # noqa: F811
+    worker,
     sink,
     settings,
     topics,
@@ -122,7 +127,7 @@ def test_fifty_sign_ups_at_once_for_one_address_send_one_confirmation(
 
 
 def test_the_confirmation_task_itself_sends_one_per_cooldown(
-    celery_worker,  # noqa: F811
+    worker,
     sink,
     client,
     topics,
