@@ -11,6 +11,7 @@ waits (a claim with `send_after`, sent by beat) and a "registered again" notice 
 """
 
 import datetime as dt
+import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -111,22 +112,42 @@ def claim(registration, kind):
 def send(pairs, message=None):
     """Send (registration, kind) emails over one connection; returns how many were sent.
 
-    A send that fails releases its claim and re-raises, so the task's retry picks it up."""
+    A send that fails releases its claim and re-raises, so the task's retry picks it up. A
+    5xx to one recipient is that address's for good once the server takes a later message:
+    it is recorded (`error`) and never retried, so one dead address cannot hold back a batch.
+    Refused with nothing taken after it, it may be the relay refusing everyone: released and
+    re-raised like any failure."""
     sent = 0
+    refused = []  # (claim, error) refused at RCPT TO, not yet known to be the recipient's
     connection = get_connection()
-    with connection:
-        for registration, kind in pairs:
-            record = claim(registration, kind)
-            if record is None:
-                continue
-            email = build(registration, kind, connection=connection, message=message)
-            try:
-                connection.send_messages([email])
-            except OSError:
-                record.delete()
-                raise
-            RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
-            sent += 1
+    try:
+        with connection:
+            for registration, kind in pairs:
+                record = claim(registration, kind)
+                if record is None:
+                    continue
+                email = build(registration, kind, connection=connection, message=message)
+                try:
+                    connection.send_messages([email])
+                except smtplib.SMTPRecipientsRefused as exc:
+                    if all(code >= 500 for code, _ in exc.recipients.values()):
+                        refused.append((record, exc))
+                        continue
+                    record.delete()
+                    raise
+                except OSError:
+                    record.delete()
+                    raise
+                RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+                sent += 1
+                for held, exc in refused:
+                    RegistrationEmail.objects.filter(pk=held.pk).update(error=str(exc)[:255])
+                refused = []
+    finally:
+        for held, _ in refused:
+            held.delete()
+    if refused:
+        raise refused[-1][1]
     return sent
 
 
@@ -145,7 +166,7 @@ def resend_stranded(now=None):
     now = now or timezone.now()
     cutoff = now - STRANDED_AFTER
     stranded = RegistrationEmail.objects.filter(
-        sent_at__isnull=True, send_after__isnull=True, created_at__lt=cutoff
+        sent_at__isnull=True, send_after__isnull=True, error="", created_at__lt=cutoff
     )
     sent = 0
     connection = get_connection()

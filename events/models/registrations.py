@@ -105,7 +105,7 @@ class RegistrationEmail(models.Model):
 
     The unique constraint is what makes reminders and follow-ups go once: a task that runs
     twice, or a worker restarted mid-batch, finds the row and skips. A claim whose sending
-    failed is deleted so a retry can send it.
+    failed is deleted so a retry can send it, unless the server refused the recipient for good.
     """
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="emails")
@@ -115,6 +115,8 @@ class RegistrationEmail(models.Model):
     # An email anyone could cause by registering this address, waiting for the address's
     # cooldown to pass (events.cooldown): beat sends it after this time.
     send_after = models.DateTimeField(null=True, blank=True)
+    # The mail server refused the recipient for good (events.emails.send): not retried.
+    error = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [
