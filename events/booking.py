@@ -50,10 +50,7 @@ def _email(registration, kind, from_form=False):
     can cause it by typing the address, so the address's cooldown applies (events.cooldown)."""
     from .tasks import send_registration_email
 
-    if from_form:
-        send_registration_email.delay_on_commit(registration.pk, kind, from_form=True)
-    else:
-        send_registration_email.delay_on_commit(registration.pk, kind)
+    send_registration_email.delay_on_commit(registration.pk, kind, from_form=from_form)
 
 
 def _allocate(event, registration):
@@ -128,16 +125,17 @@ def confirmation_deadline(registration):
 def email_confirmed(registration):
     """The registrant used the link emailed to the address, so it is theirs: a registration
     awaiting that proof takes a seat or a waitlist place now, under the event's lock like any
-    other. Returns the registration as it now stands (still awaiting if it came too late)."""
+    other. Returns the registration as it now stands: still awaiting if the event is cancelled
+    or over, or None if the time to confirm had passed (it is deleted, as beat would)."""
     with transaction.atomic():
         registration = _reload_locked(registration)
         event = registration.event
-        if (
-            registration.status != Status.AWAITING_EMAIL
-            or confirmation_deadline(registration) < timezone.now()
-            or event.cancelled
-            or event.is_past
-        ):
+        if registration.status != Status.AWAITING_EMAIL:
+            return registration
+        if confirmation_deadline(registration) < timezone.now():
+            registration.delete()
+            return None
+        if event.cancelled or event.is_past:
             return registration
         _place(event, registration)
         registration.save()

@@ -91,11 +91,17 @@ def manage(request, token):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "verify" and registration.status == Registration.Status.AWAITING_EMAIL:
+            event = registration.event
             registration = booking.email_confirmed(registration)
-            if registration.status == Registration.Status.AWAITING_EMAIL:
+            if registration is None:
                 messages.error(
-                    request, "This registration can no longer be confirmed: register again."
+                    request,
+                    "The time to confirm this registration has passed. Register again if you "
+                    "still want a place.",
                 )
+                return redirect(event.url)
+            if registration.status == Registration.Status.AWAITING_EMAIL:
+                messages.error(request, "This event is no longer taking registrations.")
             else:
                 messages.success(request, "Your email address is confirmed. We have emailed you.")
         elif action == "cancel" and registration.is_live:

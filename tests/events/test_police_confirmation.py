@@ -81,11 +81,26 @@ def test_unconfirmed_registrations_expire_and_are_deleted(make_event, book):
     in_time, too_late = book(event), book(event)
     with time_machine.travel(timezone.now() + dt.timedelta(hours=47)):
         assert booking.email_confirmed(in_time).status == Status.CONFIRMED
+    forgotten = book(event)
     with time_machine.travel(timezone.now() + dt.timedelta(hours=49)):
-        assert booking.email_confirmed(too_late).status == Status.AWAITING_EMAIL
+        assert booking.email_confirmed(too_late) is None
         assert expire_unconfirmed() >= 1
     assert list(Registration.objects.values_list("pk", flat=True)) == [in_time.pk]
+    assert not Registration.objects.filter(pk=forgotten.pk).exists()
     assert event.seats_left() == 4
+
+
+@pytest.mark.django_db
+def test_confirming_too_late_says_so_and_lets_the_address_register_again(
+    client, make_event, book, form_data
+):
+    event = make_event(access=POLICE)
+    registration = book(event, email=form_data()["email"])
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=49)):
+        response = client.post(registration.manage_path(), {"action": "verify"}, follow=True)
+        assert "The time to confirm this registration has passed" in response.content.decode()
+        assert client.post(event.url, form_data()).status_code == 302
+    assert Registration.objects.get().pk != registration.pk
 
 
 @pytest.mark.django_db
