@@ -104,7 +104,10 @@ class Suspects:
 
 def pause(mailing_id, exc, refused):
     """Pause the mailing; the first chunk to do so alerts the NCPI team. True if this call
-    paused it (chunks in other lanes may see the same failure at the same moment)."""
+    paused it (chunks in other lanes may see the same failure at the same moment). `refused`:
+    the recipients refused in a row before `exc`, when `exc` is one more such refusal."""
+    if classify(exc) != RECIPIENT:
+        refused = 0
     reason = (
         f"The mail server refused {refused} recipients in a row and accepted none"
         if refused
