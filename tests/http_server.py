@@ -2,6 +2,7 @@
 once: each request thread has its own database connection, closed after the request as in
 production. Use with pytest.mark.django_db(transaction=True)."""
 
+import concurrent.futures
 import re
 import threading
 
@@ -39,3 +40,24 @@ def csrf(url):
     page = session.get(url, timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     return token, session.cookies.get_dict()
+
+
+def post_at_once(posts, token, cookies):
+    """POST each (url, data) from a thread of its own, all released together by a barrier, with
+    the CSRF token and cookies from `csrf`; returns the responses in order, not followed."""
+    start = threading.Barrier(len(posts))
+
+    def post(item):
+        url, data = item
+        start.wait()
+        return requests.post(
+            url,
+            data={"csrfmiddlewaretoken": token, **data},
+            cookies=cookies,
+            headers={"Referer": url},
+            allow_redirects=False,
+            timeout=120,
+        )
+
+    with concurrent.futures.ThreadPoolExecutor(len(posts)) as pool:
+        return list(pool.map(post, posts))

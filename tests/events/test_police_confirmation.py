@@ -2,13 +2,10 @@
 and no waitlist place until the link emailed to the address is used, and is deleted if it never
 is. Confirmations take seats under the same capacity guarantee as registrations."""
 
-import concurrent.futures
 import datetime as dt
 import re
-import threading
 
 import pytest
-import requests
 import time_machine
 from django.utils import timezone
 
@@ -16,7 +13,7 @@ from events import booking
 from events.models import EventPage, Registration
 from events.tasks import expire_unconfirmed
 from tests.e2e.conftest import celery_worker  # noqa: F401 - fixture
-from tests.http_server import csrf, http_server  # noqa: F401 - fixture
+from tests.http_server import csrf, http_server, post_at_once  # noqa: F401 - fixture
 from tests.workers import wait_until_idle
 
 Status = Registration.Status
@@ -123,21 +120,8 @@ def test_forty_confirmations_at_once_for_twelve_seats(
     event = make_event(access=POLICE, capacity=seats)
     links = [book(event).manage_path() for _ in range(registrants)]
     token, cookies = csrf(http_server + links[0])
-    start = threading.Barrier(registrants)
-
-    def confirm(path):
-        start.wait()
-        return requests.post(
-            http_server + path,
-            data={"csrfmiddlewaretoken": token, "action": "verify"},
-            cookies=cookies,
-            headers={"Referer": http_server + path},
-            allow_redirects=False,
-            timeout=120,
-        )
-
-    with concurrent.futures.ThreadPoolExecutor(registrants) as pool:
-        responses = list(pool.map(confirm, links))
+    posts = [(http_server + path, {"action": "verify"}) for path in links]
+    responses = post_at_once(posts, token, cookies)
 
     assert [r.status_code for r in responses] == [302] * registrants
     statuses = list(Registration.objects.values_list("status", flat=True))

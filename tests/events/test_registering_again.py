@@ -4,18 +4,15 @@ anyone can cause by typing an address go to it at most once per cooldown. Throug
 view, PostgreSQL, a real SMTP server and a Celery worker run as production runs it (a process
 pool, so emails for one address are decided at the same time)."""
 
-import concurrent.futures
 import datetime as dt
 import re
-import threading
 
 import pytest
-import requests
 from django.db.models import F
 
 from events.models import EmailCooldown, EventPage, Registration, RegistrationEmail
 from events.tasks import send_deferred_emails
-from tests.http_server import csrf, http_server  # noqa: F401 - fixture
+from tests.http_server import csrf, http_server, post_at_once  # noqa: F401 - fixture
 from tests.newsletters.conftest import start_worker  # noqa: F401 - fixture
 from tests.workers import wait_until_idle
 
@@ -133,23 +130,10 @@ def test_thirty_attempts_at_once_to_register_an_address_again_email_its_owner_on
     let_the_cooldown_pass()
     url = http_server + event.url
     token, cookies = csrf(url)
-    clients = 30
-    start = threading.Barrier(clients)
-    data = {"csrfmiddlewaretoken": token, **form_data(email=OWNER)}
-
-    def post(n):
-        start.wait()
-        return requests.post(
-            url,
-            data={**data, "name": f"Person {n}"},
-            cookies=cookies,
-            headers={"Referer": url},
-            allow_redirects=False,
-            timeout=120,
-        )
-
-    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-        responses = list(pool.map(post, range(clients)))
+    data = form_data(email=OWNER)
+    responses = post_at_once(
+        [(url, {**data, "name": f"Person {n}"}) for n in range(30)], token, cookies
+    )
 
     assert len({(r.status_code, r.headers["Location"]) for r in responses}) == 1
     assert responses[0].status_code == 302

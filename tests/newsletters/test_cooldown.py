@@ -3,20 +3,17 @@ per cooldown, however many sign-ups name it, one after another or all at once, t
 real view, PostgreSQL, a real SMTP server and a Celery worker run as production runs it (a
 process pool, so confirmation tasks run at the same time as each other and as sign-ups)."""
 
-import concurrent.futures
 import datetime as dt
 import re
-import threading
 
 import pytest
-import requests
 from django.utils import timezone
 from django.utils.html import escape
 
 from newsletters.models import Subscriber
 from newsletters.tasks import send_confirmation
 from taxonomy.models import Criterion, Theme
-from tests.http_server import csrf, http_server  # noqa: F401 - fixture
+from tests.http_server import csrf, http_server, post_at_once  # noqa: F401 - fixture
 from tests.workers import wait_until_idle
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -100,22 +97,8 @@ def test_fifty_sign_ups_at_once_for_one_address_send_one_confirmation(
     settings.RATELIMIT_ENABLE = False  # as from fifty different IP addresses
     url = http_server + SUBSCRIBE
     token, cookies = csrf(url)
-    start = threading.Barrier(CLIENTS)
-
-    def post(n):
-        field, slug = topics[n % len(topics)]
-        start.wait()
-        return requests.post(
-            url,
-            data={"csrfmiddlewaretoken": token, **sign_up_data(field, slug)},
-            cookies=cookies,
-            headers={"Referer": url},
-            allow_redirects=False,
-            timeout=120,
-        )
-
-    with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
-        responses = list(pool.map(post, range(CLIENTS)))
+    posts = [(url, sign_up_data(*topics[n % len(topics)])) for n in range(CLIENTS)]
+    responses = post_at_once(posts, token, cookies)
 
     assert {(r.status_code, r.headers["Location"]) for r in responses} == {
         (302, "/newsletters/subscribe/check-your-email/")
