@@ -19,7 +19,12 @@ FALSE_VALUES = {"no", "n", "false", "0", "absent", "did not attend", ""}
 
 class EventEmailForm(forms.Form):
     statuses = forms.MultipleChoiceField(
-        choices=Registration.Status.choices,
+        # Not addresses still to be confirmed: whoever typed them may not own them.
+        choices=[
+            choice
+            for choice in Registration.Status.choices
+            if choice[0] != Registration.Status.AWAITING_EMAIL
+        ],
         widget=forms.CheckboxSelectMultiple,
         label="Send to registrations that are",
         initial=[Registration.Status.CONFIRMED],

@@ -4,8 +4,16 @@ Each function that can change who holds a seat runs in one transaction holding t
 EventState row lock (SELECT ... FOR UPDATE), so concurrent registrations and cancellations for
 one event are applied one after another and the seat count read under the lock is exact.
 Emails are enqueued on commit: a rolled-back change never emails anyone.
+
+Police-only events give seats to addresses proven to be the registrant's: a registration waits,
+holding nothing, until the link emailed to it is used (`email_confirmed`); unconfirmed ones are
+deleted after EVENTS_EMAIL_CONFIRMATION_HOURS. A registrant whose address is already verified
+(a verified police account, say) registers with `email_verified=True` and skips that step.
 """
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -37,10 +45,12 @@ def _next_waitlist_position(event):
     return (last or 0) + 1
 
 
-def _email(registration, kind):
+def _email(registration, kind, from_form=False):
+    """Send an email about the registration once the transaction commits. `from_form`: anyone
+    can cause it by typing the address, so the address's cooldown applies (events.cooldown)."""
     from .tasks import send_registration_email
 
-    send_registration_email.delay_on_commit(registration.pk, kind)
+    send_registration_email.delay_on_commit(registration.pk, kind, from_form=from_form)
 
 
 def _allocate(event, registration):
@@ -55,19 +65,35 @@ def _allocate(event, registration):
         registration.waitlist_position = _next_waitlist_position(event)
 
 
-def register(event, **fields):
-    """Create a registration: pending (approval events), confirmed or waitlisted."""
+def needs_email_confirmation(event):
+    return event.access == EventPage.Access.POLICE
+
+
+def _place(event, registration):
+    """A registration whose address is known to be the registrant's: pending for approval
+    events, else a seat or a waitlist place. Call while holding the event's lock."""
+    if event.access == EventPage.Access.APPROVAL:
+        registration.status = Status.PENDING
+    else:
+        _allocate(event, registration)
+
+
+def register(event, email_verified=False, **fields):
+    """Create a registration: awaiting email confirmation (police-only events, unless the
+    address is already verified), pending (approval events), confirmed or waitlisted."""
     fields["email"] = fields["email"].strip().lower()
     try:
         with transaction.atomic():
-            lock_event(event.pk)
             registration = Registration(event=event, **fields)
-            if event.access == EventPage.Access.APPROVAL:
-                registration.status = Status.PENDING
+            if needs_email_confirmation(event) and not email_verified:
+                registration.status = Status.AWAITING_EMAIL
+                registration.save()
+                _email(registration, "verify", from_form=True)
             else:
-                _allocate(event, registration)
-            registration.save()
-            _email(registration, registration.status)
+                lock_event(event.pk)
+                _place(event, registration)
+                registration.save()
+                _email(registration, registration.status, from_form=True)
     except IntegrityError as exc:
         # PostgreSQL names the constraint; SQLite (the embedded default) names the columns.
         if "events_one_live_registration_per_email" in str(exc) or "registration.email" in str(
@@ -76,6 +102,56 @@ def register(event, **fields):
             raise AlreadyRegistered(fields["email"]) from exc
         raise
     return registration
+
+
+def tell_already_registered(event, email):
+    """Someone registered an address that already has a live registration: the page they see
+    is the usual one, and the address's owner is told by email instead (with their link),
+    unless the address was emailed within the cooldown."""
+    existing = (
+        Registration.objects.filter(event=event, email=email.strip().lower())
+        .exclude(status__in=[Status.CANCELLED, Status.EXPIRED])
+        .first()
+    )
+    if existing is not None:
+        _email(existing, f"again-{timezone.now():%Y%m%d%H%M%S}", from_form=True)
+
+
+def confirmation_deadline(registration):
+    hours = settings.EVENTS_EMAIL_CONFIRMATION_HOURS
+    return registration.created_at + dt.timedelta(hours=hours)
+
+
+def email_confirmed(registration):
+    """The registrant used the link emailed to the address, so it is theirs: a registration
+    awaiting that proof takes a seat or a waitlist place now, under the event's lock like any
+    other. Returns the registration as it now stands: still awaiting if the event is cancelled
+    or over, or None if the time to confirm had passed (it is deleted, as beat would)."""
+    with transaction.atomic():
+        registration = _reload_locked(registration)
+        event = registration.event
+        if registration.status != Status.AWAITING_EMAIL:
+            return registration
+        if confirmation_deadline(registration) < timezone.now():
+            registration.delete()
+            return None
+        if event.cancelled or event.is_past:
+            return registration
+        _place(event, registration)
+        registration.save()
+        _email(registration, registration.status)
+    return registration
+
+
+def expire_unconfirmed(now=None):
+    """Delete registrations whose address was not confirmed in time: they hold no seat, and an
+    address someone else typed is not kept."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.EVENTS_EMAIL_CONFIRMATION_HOURS)
+    _, deleted = Registration.objects.filter(
+        status=Status.AWAITING_EMAIL, created_at__lt=cutoff
+    ).delete()
+    return deleted.get(Registration._meta.label, 0)
 
 
 def offer_next(event):

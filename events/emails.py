@@ -4,9 +4,14 @@ Every email is claimed first (a RegistrationEmail row unique per registration an
 sent over one reused SMTP connection per batch, so a retried task or restarted worker never
 sends one twice. A worker killed between claiming and sending leaves an unsent claim, which
 resend_stranded (run by beat) sends a few minutes later, so nothing is lost either.
+
+Emails anyone can cause by typing an address into the registration form go through the
+address's cooldown (events.cooldown, `send_from_form`): within it, the outcome of a registration
+waits (a claim with `send_after`, sent by beat) and a "registered again" notice is dropped.
 """
 
 import datetime as dt
+import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -18,7 +23,7 @@ from django.utils.html import strip_tags
 
 from portal.text import one_line
 
-from . import calendar
+from . import calendar, cooldown
 from .models import EventMessage, Registration, RegistrationEmail
 
 # Kinds whose email carries the event's .ics file.
@@ -35,6 +40,8 @@ def subject_and_template(registration, kind):
     title = event.title
     base = kind.split("-", 1)[0]
     subjects = {
+        "verify": f"Confirm your email address to book {title}",
+        "again": f"Your registration for {title}",
         "pending": f"Registration received, awaiting approval: {title}",
         "confirmed": f"You are booked on {title}",
         "waitlisted": f"You are on the waitlist for {title}",
@@ -66,6 +73,7 @@ def build(registration, kind, connection=None, message=None):
             else ""
         ),
         "message": message,
+        "confirm_hours": settings.EVENTS_EMAIL_CONFIRMATION_HOURS,
     }
     if message is not None:
         subject, template = message.subject, "events/email/message.txt"
@@ -108,22 +116,42 @@ def claim(registration, kind):
 def send(pairs, message=None):
     """Send (registration, kind) emails over one connection; returns how many were sent.
 
-    A send that fails releases its claim and re-raises, so the task's retry picks it up."""
+    A send that fails releases its claim and re-raises, so the task's retry picks it up. A
+    5xx to one recipient is that address's for good once the server takes a later message:
+    it is recorded (`error`) and never retried, so one dead address cannot hold back a batch.
+    Refused with nothing taken after it, it may be the relay refusing everyone: released and
+    re-raised like any failure."""
     sent = 0
+    refused = []  # (claim, error) refused at RCPT TO, not yet known to be the recipient's
     connection = get_connection()
-    with connection:
-        for registration, kind in pairs:
-            record = claim(registration, kind)
-            if record is None:
-                continue
-            email = build(registration, kind, connection=connection, message=message)
-            try:
-                connection.send_messages([email])
-            except OSError:
-                record.delete()
-                raise
-            RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
-            sent += 1
+    try:
+        with connection:
+            for registration, kind in pairs:
+                record = claim(registration, kind)
+                if record is None:
+                    continue
+                email = build(registration, kind, connection=connection, message=message)
+                try:
+                    connection.send_messages([email])
+                except smtplib.SMTPRecipientsRefused as exc:
+                    if all(code >= 500 for code, _ in exc.recipients.values()):
+                        refused.append((record, exc))
+                        continue
+                    record.delete()
+                    raise
+                except OSError:
+                    record.delete()
+                    raise
+                RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+                sent += 1
+                for held, exc in refused:
+                    RegistrationEmail.objects.filter(pk=held.pk).update(error=str(exc)[:255])
+                refused = []
+    finally:
+        for held, _ in refused:
+            held.delete()
+    if refused:
+        raise refused[-1][1]
     return sent
 
 
@@ -141,7 +169,9 @@ def resend_stranded(now=None):
     """
     now = now or timezone.now()
     cutoff = now - STRANDED_AFTER
-    stranded = RegistrationEmail.objects.filter(sent_at__isnull=True, created_at__lt=cutoff)
+    stranded = RegistrationEmail.objects.filter(
+        sent_at__isnull=True, send_after__isnull=True, error="", created_at__lt=cutoff
+    )
     sent = 0
     connection = get_connection()
     with connection:
@@ -149,19 +179,71 @@ def resend_stranded(now=None):
             taken = RegistrationEmail.objects.filter(
                 pk=record.pk, sent_at__isnull=True, created_at=record.created_at
             ).update(created_at=now)
-            if not taken:
+            if taken:
+                sent += _send_record(record, connection)
+    return sent
+
+
+def _send_record(record, connection):
+    """Send a claim this sweep has taken over, and mark it sent."""
+    message = None
+    if record.kind.startswith("message-"):
+        message = EventMessage.objects.filter(pk=record.kind.removeprefix("message-")).first()
+        if message is None:
+            return 0
+    email = build(record.registration, record.kind, connection=connection, message=message)
+    connection.send_messages([email])
+    RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+    return 1
+
+
+# Kinds that only tell the owner about someone's attempt: within the cooldown they are dropped,
+# since an email with the same link reached the address minutes ago.
+DROPPED_IN_COOLDOWN = ("again",)
+
+
+def send_from_form(registration, kind, now=None):
+    """An email caused by someone typing this address into the registration form: sent now if
+    the address's cooldown allows, otherwise queued for when it does (or, for a notice, not at
+    all). Returns how many were sent now."""
+    now = now or timezone.now()
+    if RegistrationEmail.objects.filter(registration=registration, kind=kind).exists():
+        return 0
+    free_at = cooldown.take(registration.email, now)
+    if free_at is None:
+        return send([(registration, kind)])
+    if kind.split("-", 1)[0] not in DROPPED_IN_COOLDOWN:
+        try:
+            with transaction.atomic():
+                RegistrationEmail.objects.create(
+                    registration=registration, kind=kind, send_after=free_at
+                )
+        except IntegrityError:
+            pass  # claimed meanwhile by another run of the same task
+    return 0
+
+
+def send_deferred(now=None):
+    """Beat: send queued emails whose address's cooldown has passed, one per address per
+    cooldown still; returns how many were sent."""
+    now = now or timezone.now()
+    due = RegistrationEmail.objects.filter(sent_at__isnull=True, send_after__lte=now)
+    sent = 0
+    connection = get_connection()
+    with connection:
+        for record in due.select_related("registration__event__format").order_by("pk")[:200]:
+            free_at = cooldown.take(record.registration.email, now)
+            if free_at is not None:
+                RegistrationEmail.objects.filter(pk=record.pk, sent_at__isnull=True).update(
+                    send_after=free_at
+                )
                 continue
-            message = None
-            if record.kind.startswith("message-"):
-                message = EventMessage.objects.filter(
-                    pk=record.kind.removeprefix("message-")
-                ).first()
-                if message is None:
-                    continue
-            email = build(record.registration, record.kind, connection=connection, message=message)
-            connection.send_messages([email])
-            RegistrationEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
-            sent += 1
+            # Now an ordinary claim: if this worker dies, resend_stranded sends it.
+            taken = RegistrationEmail.objects.filter(
+                pk=record.pk, sent_at__isnull=True, send_after=record.send_after
+            ).update(send_after=None, created_at=now)
+            if taken:
+                sent += _send_record(record, connection)
     return sent
 
 

@@ -10,7 +10,7 @@ from portal.forms import (
 )
 from taxonomy.models import Audience, Criterion, EventFormat, Organisation, Region, Theme
 
-from .models import EventPage, EventQuestion, Feedback, Registration
+from .models import EventPage, EventQuestion, Feedback
 
 POLICE_SUFFIXES_SETTING = "EVENTS_POLICE_EMAIL_DOMAINS"
 
@@ -152,15 +152,8 @@ class RegistrationForm(forms.Form):
                 "Enter your police email address, like name@force.police.uk: this event is "
                 "for police officers and staff"
             )
-        if (
-            Registration.objects.filter(event=self.event, email=email)
-            .exclude(status__in=[Registration.Status.CANCELLED, Registration.Status.EXPIRED])
-            .exists()
-        ):
-            raise ValidationError(
-                "This email address is already registered for this event. Use the link in "
-                "your confirmation email to see or change your registration"
-            )
+        # Whether the address is already registered is never said here: attendance is
+        # sensitive, and whoever fills in the form may not own the address (views.register).
         return email
 
     def clean(self):

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import booking, emails
+from . import booking, cooldown, emails
 from .models import EventMessage, EventPage, Registration
 
 # Emails per task run: about a minute of SMTP at worst, well inside the time limits, and the
@@ -24,8 +24,9 @@ def _retry(task, exc):
 
 
 @shared_task(**RETRY)
-def send_registration_email(self, registration_id, kind):
-    """One email about one registration's status (confirmed, waitlisted, offer...)."""
+def send_registration_email(self, registration_id, kind, from_form=False):
+    """One email about one registration's status (confirmed, waitlisted, offer...). `from_form`:
+    caused by someone typing the address, so the address's cooldown applies."""
     registration = (
         Registration.objects.select_related("event", "event__format")
         .filter(pk=registration_id)
@@ -34,9 +35,27 @@ def send_registration_email(self, registration_id, kind):
     if registration is None:
         return 0
     try:
+        if from_form:
+            return emails.send_from_form(registration, kind)
         return emails.send([(registration, kind)])
     except OSError as exc:
         raise _retry(self, exc) from exc
+
+
+@shared_task(**RETRY)
+def send_deferred_emails(self):
+    """Beat, every minute: registration emails that waited for their address's cooldown."""
+    try:
+        return emails.send_deferred()
+    except OSError as exc:
+        raise _retry(self, exc) from exc
+
+
+@shared_task(soft_time_limit=5 * 60, time_limit=6 * 60)
+def expire_unconfirmed():
+    """Beat: delete police-only registrations whose address was never confirmed, and the
+    cooldown rows that no longer hold anyone back."""
+    return booking.expire_unconfirmed() + cooldown.forget_old()
 
 
 def reminder_hours():

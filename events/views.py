@@ -4,9 +4,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,10 +18,12 @@ from taxonomy.models import Criterion
 from . import booking, calendar
 from .forms import FeedbackForm, RegistrationForm
 from .models import EventPage, Feedback, Registration
-from .models.registrations import RECEIVED_SALT
 
 # How far back the calendar feeds reach: enough for a subscriber to see last year's events.
 FEED_HISTORY = dt.timedelta(days=365)
+# The page after registering names the event by a signed key, so it cannot be used to list
+# events that are not public.
+RECEIVED_SALT = "events.registration.received-for-event"
 
 
 def registration_rate():
@@ -28,6 +32,8 @@ def registration_rate():
 
 
 def register(request, page):
+    """Register, or tell the address's owner that someone tried to register it again: the
+    answer is the same page either way, so nobody learns who is registered for what."""
     form = RegistrationForm(page, request.POST)
     if form.is_valid():
         if is_ratelimited(
@@ -40,23 +46,21 @@ def register(request, page):
         ):
             return TemplateResponse(request, "429.html", status=429)
         try:
-            registration = booking.register(page, **form.registration_fields())
+            booking.register(page, **form.registration_fields())
         except booking.AlreadyRegistered:
-            form.add_error(
-                "email",
-                "This email address is already registered for this event. Use the link in "
-                "your confirmation email to see or change your registration",
-            )
-        else:
-            return redirect(registration.received_path())
+            booking.tell_already_registered(page, form.cleaned_data["email"])
+        return redirect(received_path(page))
     context = page.get_context(request, registration_form=form)
     return TemplateResponse(request, page.get_template(request), context, status=400)
 
 
-def _registration_or_404(token, salt=None):
-    registration = (
-        Registration.from_token(token, salt=salt) if salt else Registration.from_token(token)
-    )
+def received_path(event):
+    token = signing.Signer(salt=RECEIVED_SALT).sign_object(event.pk)
+    return reverse("events:received", args=[token])
+
+
+def _registration_or_404(token):
+    registration = Registration.from_token(token)
     if registration is None:
         raise Http404("This link is not valid")
     return registration
@@ -64,12 +68,19 @@ def _registration_or_404(token, salt=None):
 
 @require_GET
 def received(request, token):
-    """Straight after registering: the outcome, without the private details (the email
-    proves the address is theirs; this page does not)."""
-    registration = _registration_or_404(token, salt=RECEIVED_SALT)
-    context = {"registration": registration, "event": registration.event}
-    if registration.status == Registration.Status.WAITLISTED:
-        context["waitlist_place"] = booking.waitlist_place(registration)
+    """Straight after registering: the same page whatever happened (booked, waitlisted, waiting
+    for approval or for the address to be confirmed, or already registered), because whoever
+    filled in the form may not own the address. The email tells the owner the outcome."""
+    try:
+        event_id = signing.Signer(salt=RECEIVED_SALT).unsign_object(token)
+    except signing.BadSignature as exc:
+        raise Http404("This link is not valid") from exc
+    event = get_object_or_404(EventPage.objects.live(), pk=event_id)
+    context = {
+        "event": event,
+        "needs_email_confirmation": booking.needs_email_confirmation(event),
+        "confirm_hours": settings.EVENTS_EMAIL_CONFIRMATION_HOURS,
+    }
     return TemplateResponse(request, "events/registration_received.html", context)
 
 
@@ -79,7 +90,21 @@ def manage(request, token):
     registration = _registration_or_404(token)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "cancel" and registration.is_live:
+        if action == "verify" and registration.status == Registration.Status.AWAITING_EMAIL:
+            event = registration.event
+            registration = booking.email_confirmed(registration)
+            if registration is None:
+                messages.error(
+                    request,
+                    "The time to confirm this registration has passed. Register again if you "
+                    "still want a place.",
+                )
+                return redirect(event.url)
+            if registration.status == Registration.Status.AWAITING_EMAIL:
+                messages.error(request, "This event is no longer taking registrations.")
+            else:
+                messages.success(request, "Your email address is confirmed. We have emailed you.")
+        elif action == "cancel" and registration.is_live:
             booking.cancel(registration)
             messages.success(request, "Your registration is cancelled. We have emailed you.")
         elif action == "accept":
@@ -91,6 +116,8 @@ def manage(request, token):
     context = {"registration": registration, "event": registration.event, "token": token}
     if registration.status == Registration.Status.WAITLISTED:
         context["waitlist_place"] = booking.waitlist_place(registration)
+    if registration.status == Registration.Status.AWAITING_EMAIL:
+        context["confirm_by"] = booking.confirmation_deadline(registration)
     return TemplateResponse(request, "events/registration_manage.html", context)
 
 

@@ -1,5 +1,6 @@
 """The admin page where the NCPI team test-sends, sends or schedules an issue and watches it
-go out: sent, pending and failed counts, refreshing while it sends."""
+go out: sent, pending and failed counts, refreshing while it sends; and where a mailing paused
+because the mail relay refused everyone (failures.py) is resumed."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,13 +11,18 @@ from django.utils import timezone
 
 from . import rendering, sending, tasks
 from .forms import ScheduleForm, TestSendForm
-from .models import NewsletterIssue
+from .models import Mailing, NewsletterIssue
+
+
+def _require_send_permission(request):
+    if not request.user.has_perm("newsletters.change_newsletterissue"):
+        raise PermissionDenied
 
 
 def send_issue(request, pk):
-    if not request.user.has_perm("newsletters.change_newsletterissue"):
-        raise PermissionDenied
+    _require_send_permission(request)
     issue = get_object_or_404(NewsletterIssue, pk=pk)
+    mailing = issue.mailings.first()
     test_form = TestSendForm(initial={"email": request.user.email})
     schedule_form = ScheduleForm()
     status = 200
@@ -61,11 +67,14 @@ def send_issue(request, pk):
             ).update(status=NewsletterIssue.Status.DRAFT, scheduled_at=None)
             messages.success(request, "Schedule cancelled: the issue is a draft again.")
             return redirect(request.path)
+        elif action == "resume" and mailing is not None and mailing.paused_at is not None:
+            tasks.resume_sending(mailing.pk)
+            messages.success(request, f"Sending '{issue.title}' again.")
+            return redirect(request.path)
         else:
             messages.error(request, "That cannot be done to this issue now.")
             return redirect(request.path)
 
-    mailing = issue.mailings.first()
     counts = sending.progress([mailing.pk])[mailing.pk] if mailing else None
     return TemplateResponse(
         request,
@@ -78,7 +87,28 @@ def send_issue(request, pk):
             "hidden_choices": rendering.hidden_choices(issue),
             "test_form": test_form,
             "schedule_form": schedule_form,
-            "refresh": issue.status == NewsletterIssue.Status.SENDING,
+            "paused": mailing is not None and mailing.paused_at is not None,
+            "refresh": issue.status == NewsletterIssue.Status.SENDING
+            and not (mailing and mailing.paused_at),
         },
         status=status,
+    )
+
+
+def paused_mailings(request):
+    """Every paused mailing (alerts and digests have no send page of their own), to resume."""
+    _require_send_permission(request)
+    if request.method == "POST":
+        mailing_id = request.POST.get("mailing", "")
+        if mailing_id.isdigit() and tasks.resume_sending(int(mailing_id)):
+            messages.success(request, "Sending again.")
+        else:
+            messages.error(request, "That mailing is not paused.")
+        return redirect(request.path)
+    paused = Mailing.objects.filter(paused_at__isnull=False, completed_at__isnull=True)
+    counts = sending.progress([mailing.pk for mailing in paused])
+    return TemplateResponse(
+        request,
+        "newsletters/admin/paused_mailings.html",
+        {"mailings": [(mailing, counts[mailing.pk]) for mailing in paused]},
     )

@@ -18,7 +18,7 @@ def on_page_published(sender, instance, **kwargs):
 def on_tracking_event(sender, event, esp_name, **kwargs):
     """django-anymail's tracking signal: a hard bounce or complaint stops all mail to the
     address at once. Soft bounces and deferrals are left to the provider's own retries."""
-    from .sending import suppress_address
+    from .failures import suppress_address
 
     if not event.recipient:
         return

@@ -7,9 +7,13 @@ receiving servers return failures there, not to the From address. Every few minu
 (imaps://user:password@host:993/INBOX) and understands the two standard reports:
 
 - delivery status notifications (RFC 3464, multipart/report; report-type=delivery-status): a
-  recipient whose Action is "failed" with a permanent 5.x.x Status is a hard bounce; delayed
-  deliveries and 4.x.x failures are temporary (the sending server retries them itself), so
-  those reports are only cleared away;
+  recipient whose Action is "failed" with a permanent Status about the address or its mailbox
+  (5.0.x, 5.1.x, 5.2.x: RFC 3463) is a hard bounce; delayed deliveries and 4.x.x failures are
+  temporary (the sending server retries them itself), so those reports are only cleared away.
+  A permanent failure about the sending system, the network, the message or policy (5.3.x to
+  5.7.x: a misconfigured relay, a rejected signature, a blocklist) says nothing about the
+  address and would arrive for every recipient alike: it suppresses nobody, and is left for
+  the NCPI team to read;
 - complaint feedback (ARF, RFC 5965, report-type=feedback-report): the complaining recipient,
   from Original-Rcpt-To, or from the returned message's Message-ID, which names the delivery
   row it was (prepared.message_id), since many providers redact the address.
@@ -111,6 +115,12 @@ def _delivery_address(headers):
     )
 
 
+def _about_the_address(status):
+    """A permanent status whose subject (RFC 3463) is the address or its mailbox."""
+    parts = status.split(".")
+    return len(parts) == 3 and parts[1] in ("0", "1", "2")
+
+
 def read_report(message):
     """A Report for a delivery status notification or a complaint, or None for anything
     else (a message for people to read)."""
@@ -128,9 +138,12 @@ def read_report(message):
                 recipient = _address(
                     block.get("Final-Recipient") or block.get("Original-Recipient")
                 )
-                if action == "failed" and status.startswith("5.") and recipient:
-                    report.addresses.add(recipient)
-                    report.detail = f"status {status}"
+                if action != "failed" or not status.startswith("5.") or not recipient:
+                    continue
+                if not _about_the_address(status):
+                    return None
+                report.addresses.add(recipient)
+                report.detail = f"status {status}"
         return report if report.addresses else Report("temporary")
     if report_type == "feedback-report":
         report = Report("complaint")
@@ -154,7 +167,7 @@ def read_report(message):
 
 
 def suppress(report, source):
-    from .sending import suppress_address
+    from .failures import suppress_address
 
     if report.kind == "bounce":
         reason = f"Hard bounce ({report.detail}) returned to {source}"

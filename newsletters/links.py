@@ -2,8 +2,10 @@
 
 Each link signs the subscriber's id and secret token with its own salt, so one kind of link
 cannot stand in for another; erasing a subscriber rotates the token, killing every old link.
-Confirmation links expire (NEWSLETTERS_CONFIRM_MAX_AGE); manage and unsubscribe links do not,
-because people unsubscribe from emails that are months old."""
+Confirmation links expire (NEWSLETTERS_CONFIRM_MAX_AGE), and so do manage links
+(NEWSLETTERS_MANAGE_MAX_AGE), which open the subscriber's data: an email forwarded to a
+colleague does not open it for ever. Unsubscribe links never expire, because people unsubscribe
+from emails that are months old, and all they can do is stop mail."""
 
 from django.conf import settings
 from django.core import signing
@@ -27,6 +29,19 @@ def subscriber_from_token(value, salt, max_age=None):
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return Subscriber.objects.filter(pk=pk, token=token).first()
+
+
+def read_manage_token(value):
+    """(subscriber, expired) for a manage link: the subscriber only while the link is fresh."""
+    try:
+        pk, token = signing.loads(
+            value, salt=MANAGE_SALT, max_age=settings.NEWSLETTERS_MANAGE_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        return None, True
+    except (signing.BadSignature, ValueError, TypeError):
+        return None, False
+    return Subscriber.objects.filter(pk=pk, token=token).first(), False
 
 
 def confirm_url(subscriber):

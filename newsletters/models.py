@@ -41,10 +41,13 @@ class Subscriber(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     suppressed_reason = models.CharField(max_length=255, blank=True)
-    # The latest sign-up asking to confirm, and when its email went: a task run twice for the
-    # same request sends one email; unconfirmed requests expire from the request time.
+    # The latest sign-up that asked for a confirmation email, and when that email went. Sign-ups
+    # within NEWSLETTERS_EMAIL_COOLDOWN_SECONDS of it record their topics but ask for no email
+    # (the link already sent confirms them too); unconfirmed requests expire from this time.
     confirmation_requested_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # When an expired manage link last had a new one emailed: at most one per cooldown.
+    manage_link_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["email"]
@@ -244,6 +247,10 @@ class Mailing(models.Model):
     # Set once every delivery row exists: only then can "nothing pending" mean "finished".
     prepared_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the mail relay refused everyone (failures.py): nothing is sent until the NCPI
+    # team resumes it from the admin.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -16,9 +16,8 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 from wagtail.rich_text import RichText
 
-from portal.visibility import PUBLIC_ONLY, Restriction, restriction_of, visible_pages
-
 from portal.text import one_line
+from portal.visibility import PUBLIC_ONLY, Restriction, restriction_of, visible_pages
 
 from .models import site_url
 

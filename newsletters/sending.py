@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from portal.visibility import PUBLIC_ONLY
 
-from . import links, prepared, rendering, throttle
+from . import failures, links, prepared, rendering, throttle
 from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -227,20 +227,11 @@ def list_message(to, subject, text, html, unsubscribe_url, manage_url, message_i
     return message
 
 
-def _is_permanent(exc):
-    """A 5xx reply about this recipient or message: sending again would fail the same way."""
-    if isinstance(exc, AnymailRecipientsRefused):
-        return True
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPDataError):
-        return exc.smtp_code >= 500
-    return False
-
-
 def send_claimed(mailing, claim_id, rows):
-    """Send each claimed row over one connection and mark it. Raises TemporaryFailure (after
-    releasing the rows not yet sent) when the server cannot take messages now."""
+    """Send each claimed row over one connection and mark it; returns how many rows were
+    settled. Raises TemporaryFailure (after releasing the rows not yet sent) when the server
+    cannot take messages now. When the relay refuses everyone (failures.py) the mailing is
+    paused and the rows not sent are released untouched: nobody is suppressed for it."""
     started = time.monotonic()
     budget = settings.NEWSLETTERS_CLAIM_LEASE_SECONDS / 2
     connection = get_connection(fail_silently=False)
@@ -249,10 +240,11 @@ def send_claimed(mailing, claim_id, rows):
     builder = MessageBuilder(mailing, wire=wire)
     builder.load_pages(rows)
     marks = Marks(claim_id)
+    suspects = failures.Suspects(settings.NEWSLETTERS_RELAY_FAILURE_THRESHOLD)
     remaining = list(rows)
     tokens = 0
     try:
-        connection.open()
+        _open(connection)
         while remaining:
             row = remaining[0]
             if time.monotonic() - started > budget:
@@ -281,29 +273,57 @@ def send_claimed(mailing, claim_id, rows):
                     message.connection = connection
                     message.send()
             except (smtplib.SMTPException, AnymailRecipientsRefused) as exc:
-                if not _is_permanent(exc):
+                outcome = failures.classify(exc)
+                if outcome == failures.TEMPORARY:
                     _note_attempt(row, claim_id, exc)
                     raise TemporaryFailure(str(exc)) from exc
-                marks.finish(row, Delivery.Status.FAILED, str(exc))
-                _suppress(row.subscriber, f"Refused by the mail server: {exc}")
+                if outcome == failures.RELAY:
+                    raise failures.RelayFailure(exc) from exc
+                remaining.pop(0)
+                if suspects.refused(row, exc):
+                    raise failures.RelayFailure(exc) from exc
+                continue
             except (OSError, AnymailAPIError) as exc:
                 _note_attempt(row, claim_id, exc)
                 raise TemporaryFailure(str(exc)) from exc
-            else:
-                # The server has the message: mark it before doing anything else (see above).
-                marks.finish(row, Delivery.Status.SENT)
+            # The server has the message: mark it before doing anything else (see above).
+            marks.finish(row, Delivery.Status.SENT)
             remaining.pop(0)
+            # The relay takes messages, so the refusals before this one were the recipients'.
+            for refused, exc in suspects.take():
+                marks.finish(refused, Delivery.Status.FAILED, str(exc))
+                failures.suppress(refused.subscriber, f"Refused by the mail server: {exc}")
     except TemporaryFailure:
-        release(claim_id, remaining)
+        release(claim_id, suspects.rows() + remaining)
         raise
+    except failures.RelayFailure as failure:
+        held = suspects.take()
+        release(claim_id, [row for row, _ in held] + remaining)
+        failures.pause(mailing.pk, failure.args[0], len(held))
+        return len(rows) - len(remaining) - len(held)
     finally:
         marks.close()
         try:
             connection.close()
         except (OSError, smtplib.SMTPException):
             logger.warning("Closing the SMTP connection failed", exc_info=True)
-    release(claim_id, remaining)
-    return len(rows) - len(remaining)
+    # Refused with nothing accepted after them: the relay may have started refusing everyone
+    # just now. Counted as attempts, never suppressed; a later chunk settles them.
+    held = suspects.take()
+    for row, exc in held:
+        _note_attempt(row, claim_id, exc)
+    release(claim_id, [row for row, _ in held] + remaining)
+    return len(rows) - len(remaining) - len(held)
+
+
+def _open(connection):
+    """Connect and log in: a 5xx here is the relay refusing us, anything else temporary."""
+    try:
+        connection.open()
+    except OSError as exc:  # smtplib's errors are OSErrors too
+        if failures.classify(exc) == failures.RELAY:
+            raise failures.RelayFailure(exc) from exc
+        raise TemporaryFailure(str(exc)) from exc
 
 
 class Marks:
@@ -353,20 +373,6 @@ def _note_attempt(row, claim_id, exc):
     status = Delivery.Status.FAILED if attempts >= MAX_ATTEMPTS else Delivery.Status.PENDING
     Delivery.objects.filter(pk=row.pk, claim=claim_id, status=Delivery.Status.PENDING).update(
         attempts=attempts, error=str(exc)[:500], status=status
-    )
-
-
-def _suppress(subscriber, reason):
-    Subscriber.objects.filter(pk=subscriber.pk).update(
-        status=Subscriber.Status.SUPPRESSED, suppressed_reason=reason[:255]
-    )
-
-
-def suppress_address(email, reason):
-    """Stop all mail to an address at once (hard bounce, complaint): pending rows are skipped
-    as the chunk reaches them, since it checks the subscriber's status before sending."""
-    return Subscriber.objects.filter(email=email.strip().lower()).update(
-        status=Subscriber.Status.SUPPRESSED, suppressed_reason=reason[:255]
     )
 
 

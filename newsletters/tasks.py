@@ -11,7 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import links, matching, rendering, sending
+from . import cooldown, failures, links, matching, rendering, sending
 from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber, Subscription
 
 # Subscriber ids read and delivery rows written per round trip when preparing an issue: keeps
@@ -35,7 +35,7 @@ def dispatch(mailing_id):
 @shared_task(bind=True, max_retries=8, acks_late=True, soft_time_limit=200, time_limit=240)
 def send_chunk(self, mailing_id):
     mailing = Mailing.objects.select_related("issue").filter(pk=mailing_id).first()
-    if mailing is None or mailing.completed_at is not None:
+    if mailing is None or mailing.completed_at is not None or mailing.paused_at is not None:
         return 0
     claim_id, rows = sending.claim(mailing_id)
     if not rows:
@@ -67,7 +67,10 @@ def requeue_stranded():
     )
     for issue_id in unprepared.values_list("pk", flat=True):
         prepare_issue.delay(issue_id)
-    for mailing in Mailing.objects.filter(completed_at__isnull=True, prepared_at__isnull=False):
+    unfinished = Mailing.objects.filter(
+        completed_at__isnull=True, prepared_at__isnull=False, paused_at__isnull=True
+    )
+    for mailing in unfinished:
         rows = sending.claimable(mailing.pk, now)
         # Unclaimed rows are normal while lanes are busy; only act once nothing has moved
         # for a lease.
@@ -77,6 +80,30 @@ def requeue_stranded():
             dispatch(mailing.pk)
         elif not rows.exists():
             sending.finish_if_done(mailing.pk)
+
+
+def resume_sending(mailing_id):
+    """The NCPI team mended the relay: send the rest of a paused mailing."""
+    resumed = Mailing.objects.filter(pk=mailing_id, paused_at__isnull=False).update(
+        paused_at=None, paused_reason=""
+    )
+    if resumed:
+        dispatch(mailing_id)
+    return bool(resumed)
+
+
+@shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
+def alert_sending_paused(self, mailing_id):
+    """Tell the NCPI team a mailing is paused (failures.py). Retried with backoff: the message
+    may have to wait for the very relay that failed."""
+    mailing = Mailing.objects.filter(pk=mailing_id, paused_at__isnull=False).first()
+    if mailing is None:  # resumed meanwhile
+        return False
+    try:
+        failures.alert_message(mailing).send()
+    except OSError as exc:
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+    return True
 
 
 def issue_recipients(issue):
@@ -232,37 +259,65 @@ def send_digests(frequency):
 
 @shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
 def send_confirmation(self, subscriber_id):
-    """The double opt-in email. Sent once per sign-up request, however often the task runs."""
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or subscriber.confirmation_requested_at is None:
-        return False
-    if (
-        subscriber.confirmation_sent_at
-        and subscriber.confirmation_sent_at >= subscriber.confirmation_requested_at
-    ):
-        return False
-    subscriptions = subscriber.subscriptions.filter(active=False).select_related(
-        "criterion", "theme", "audience"
+    """The double opt-in email: one per sign-up request, and never a second to the same address
+    within the cooldown, however often the task runs. The subscriber's row stays locked while
+    the email goes, so two runs at once send one, and sign-ups for the address wait."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+        now = timezone.now()
+        if subscriber is None or not cooldown.confirmation_due(subscriber, now):
+            return False
+        subscriptions = subscriber.subscriptions.filter(active=False).select_related(
+            "criterion", "theme", "audience"
+        )
+        body = render_to_string(
+            "newsletters/email/confirm.txt",
+            {
+                "subscriptions": subscriptions,
+                "confirm_url": links.confirm_url(subscriber),
+                "manage_url": links.manage_url(subscriber),
+                "max_age_days": settings.NEWSLETTERS_CONFIRM_MAX_AGE // 86400,
+            },
+        )
+        email = EmailMessage(
+            subject="Confirm your subscription to the Safeguarding Practice Exchange",
+            body=body,
+            to=[subscriber.email],
+        )
+        try:
+            email.send()
+        except OSError as exc:
+            raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+        subscriber.confirmation_sent_at = now
+        subscriber.save(update_fields=["confirmation_sent_at"])
+    return True
+
+
+@shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
+def send_manage_link(self, subscriber_id):
+    """A fresh manage link, asked for from an expired one (the view allows one per cooldown)."""
+    subscriber = (
+        Subscriber.objects.filter(pk=subscriber_id)
+        .exclude(status=Subscriber.Status.SUPPRESSED)
+        .first()
     )
+    if subscriber is None:
+        return False
     body = render_to_string(
-        "newsletters/email/confirm.txt",
+        "newsletters/email/manage_link.txt",
         {
-            "subscriptions": subscriptions,
-            "confirm_url": links.confirm_url(subscriber),
             "manage_url": links.manage_url(subscriber),
-            "max_age_days": settings.NEWSLETTERS_CONFIRM_MAX_AGE // 86400,
+            "unsubscribe_url": links.unsubscribe_url(subscriber),
+            "max_age_days": settings.NEWSLETTERS_MANAGE_MAX_AGE // 86400,
         },
     )
     email = EmailMessage(
-        subject="Confirm your subscription to the Safeguarding Practice Exchange",
-        body=body,
-        to=[subscriber.email],
+        subject="Your link to change your email updates", body=body, to=[subscriber.email]
     )
     try:
         email.send()
     except OSError as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
-    Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
     return True
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/data.json", views.manage_data, name="manage_data"),
     path("manage/<str:token>/erase/", views.erase, name="erase"),
+    path("manage/<str:token>/new-link/", views.new_manage_link, name="new_manage_link"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -13,19 +13,17 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from portal.ratelimits import is_ratelimited
-
 from portal.visibility import PUBLIC_ONLY
 
-from . import links, matching, rendering
+from . import cooldown, links, matching, rendering
 from .forms import FrequencyForm, SubscribeForm
 from .models import Delivery, NewsletterIssue, Subscriber, Subscription
-from .tasks import send_confirmation
+from .tasks import send_confirmation, send_manage_link
 
 # Enough for someone to sign up a few addresses or correct a typo; too few to mail-bomb
 # strangers with confirmation emails.
@@ -77,7 +75,8 @@ def _subscribe_page(request, form, search_description, status=200):
 def request_subscription(email, form):
     """Record the chosen topics as unconfirmed and email a confirmation link. Nothing the
     address already gets changes until the link is used, so nobody can alter a stranger's
-    subscriptions; suppressed addresses (bounces, complaints) get no email at all."""
+    subscriptions; suppressed addresses (bounces, complaints) get no email at all, and an address
+    gets at most one confirmation per cooldown (cooldown.py), however many sign-ups name it."""
     now = timezone.now()
     with transaction.atomic():
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
@@ -101,9 +100,11 @@ def request_subscription(email, form):
                 known.frequency = topic.frequency
                 known.created_at = now
                 known.save(update_fields=["frequency", "created_at"])
-        subscriber.confirmation_requested_at = now
+        # Decided under the row lock, so concurrent sign-ups for one address ask for one email.
+        if not cooldown.confirmation_requested_recently(subscriber, now):
+            subscriber.confirmation_requested_at = now
+            send_confirmation.delay_on_commit(subscriber.pk)
         subscriber.save()
-        send_confirmation.delay_on_commit(subscriber.pk)
 
 
 def subscribe_done(request):
@@ -126,9 +127,7 @@ def confirm(request, token):
         "criterion", "theme", "audience"
     )
     if request.method == "GET":
-        return TemplateResponse(
-            request, "newsletters/confirm.html", {"subscriber": subscriber, "pending": pending}
-        )
+        return TemplateResponse(request, "newsletters/confirm.html", {"pending": pending})
     now = timezone.now()
     with transaction.atomic():
         pending.update(active=True)
@@ -141,11 +140,39 @@ def confirm(request, token):
     return redirect("newsletters:manage", token=links.make_token(subscriber, links.MANAGE_SALT))
 
 
-@require_http_methods(["GET", "POST"])
-def manage(request, token):
+def _manage_link_subscriber(request, token):
+    """(subscriber, None) for a working manage link, else (None, the page to answer with):
+    an expired link offers to email a new one to the address it was sent to."""
+    subscriber, expired = links.read_manage_token(token)
+    if subscriber is not None:
+        return subscriber, None
+    if expired:
+        return None, TemplateResponse(
+            request,
+            "newsletters/link_expired.html",
+            {"token": token, "days": settings.NEWSLETTERS_MANAGE_MAX_AGE // 86400},
+            status=410,
+        )
+    return None, _invalid_link(request)
+
+
+@require_http_methods(["POST"])
+def new_manage_link(request, token):
+    """Email a fresh manage link to the address an expired one was made for. Nothing is shown
+    about the subscriber, and the answer is the same whether or not an email goes."""
     subscriber = links.subscriber_from_token(token, links.MANAGE_SALT)
     if subscriber is None:
         return _invalid_link(request)
+    if cooldown.take_manage_link_slot(subscriber.pk, timezone.now()):
+        send_manage_link.delay_on_commit(subscriber.pk)
+    return TemplateResponse(request, "newsletters/new_link_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    subscriber, dead = _manage_link_subscriber(request, token)
+    if dead:
+        return dead
     status = 200
     if request.method == "POST":
         chosen = request.POST.get("subscription", "")
@@ -198,9 +225,9 @@ def manage(request, token):
 
 def manage_data(request, token):
     """Everything held about the subscriber, as JSON (UK GDPR right of access)."""
-    subscriber = links.subscriber_from_token(token, links.MANAGE_SALT)
-    if subscriber is None:
-        return _invalid_link(request)
+    subscriber, dead = _manage_link_subscriber(request, token)
+    if dead:
+        return dead
     subscriptions = subscriber.subscriptions.select_related("criterion", "theme", "audience")
     deliveries = Delivery.objects.filter(subscriber=subscriber).select_related("mailing")
     data = {
@@ -237,9 +264,9 @@ def manage_data(request, token):
 
 @require_http_methods(["GET", "POST"])
 def erase(request, token):
-    subscriber = links.subscriber_from_token(token, links.MANAGE_SALT)
-    if subscriber is None:
-        return _invalid_link(request)
+    subscriber, dead = _manage_link_subscriber(request, token)
+    if dead:
+        return dead
     if request.method == "GET":
         return TemplateResponse(request, "newsletters/erase.html", {"token": token})
     subscriber.delete()
@@ -248,7 +275,9 @@ def erase(request, token):
 
 # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to this URL
 # with no cookie and no CSRF token, so CSRF protection cannot apply; the signed token in the
-# URL is what authorises the request, and all it can do is stop mail.
+# URL is what authorises the request, and all it can do is stop mail. The link is in every
+# email, forwarded ones too, and never expires: so its pages show nothing about the subscriber
+# and lead nowhere else (no address, no manage, download or erase link).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
@@ -258,23 +287,16 @@ def unsubscribe(request, token):
     if request.method == "GET":
         # Link scanners follow links: a GET only asks.
         return TemplateResponse(request, "newsletters/unsubscribe.html", {"token": token})
+    erase_on = None
     with transaction.atomic():
         subscriber.subscriptions.all().delete()
         if subscriber.status != Subscriber.Status.SUPPRESSED:
+            unsubscribed_at = subscriber.unsubscribed_at or timezone.now()
             Subscriber.objects.filter(pk=subscriber.pk).update(
-                status=Subscriber.Status.UNSUBSCRIBED,
-                unsubscribed_at=subscriber.unsubscribed_at or timezone.now(),
+                status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=unsubscribed_at
             )
-    return TemplateResponse(
-        request,
-        "newsletters/unsubscribed.html",
-        {
-            "manage_url": reverse(
-                "newsletters:manage", args=[links.make_token(subscriber, links.MANAGE_SALT)]
-            ),
-            "erase_after_days": settings.NEWSLETTERS_ERASE_AFTER_DAYS,
-        },
-    )
+            erase_on = unsubscribed_at + dt.timedelta(days=settings.NEWSLETTERS_ERASE_AFTER_DAYS)
+    return TemplateResponse(request, "newsletters/unsubscribed.html", {"erase_on": erase_on})
 
 
 def archive(request):

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
@@ -8,7 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views, rendering
-from .models import Delivery, NewsletterIssue, Subscriber
+from .models import Delivery, Mailing, NewsletterIssue, Subscriber
 
 
 def _delivery_count(status):
@@ -20,7 +20,8 @@ def _progress(issue):
         return "Not sent"
     if issue.status == NewsletterIssue.Status.SCHEDULED:
         return f"Scheduled for {issue.scheduled_at:%d %b %Y %H:%M}"
-    return f"{issue.sent_count} sent, {issue.pending_count} pending, {issue.failed_count} failed"
+    counts = f"{issue.sent_count} sent, {issue.pending_count} pending, {issue.failed_count} failed"
+    return f"Paused: {counts}" if issue.paused else counts
 
 
 class NewsletterIssueViewSet(SnippetViewSet):
@@ -35,7 +36,9 @@ class NewsletterIssueViewSet(SnippetViewSet):
 
     def get_queryset(self, request):
         # Counts for every row in one query: no N+1 on the listing.
+        paused = Mailing.objects.filter(issue=OuterRef("pk"), paused_at__isnull=False)
         return NewsletterIssue.objects.annotate(
+            paused=Exists(paused),
             sent_count=_delivery_count(Delivery.Status.SENT),
             pending_count=_delivery_count(Delivery.Status.PENDING),
             failed_count=_delivery_count(Delivery.Status.FAILED),
@@ -70,6 +73,11 @@ def register_newsletter_admin_urls():
             "newsletters/issues/<int:pk>/send/",
             admin_views.send_issue,
             name="newsletters_send_issue",
+        ),
+        path(
+            "newsletters/mailings/paused/",
+            admin_views.paused_mailings,
+            name="newsletters_paused_mailings",
         ),
     ]
 

@@ -35,6 +35,31 @@ class CountingHandler:
         return "250 Message accepted for delivery"
 
 
+class RefusingRelayHandler(CountingHandler):
+    """A misconfigured relay: answers `code` to every recipient at RCPT (stage "rcpt") or to
+    every message at DATA (stage "data"), except for addresses in `allow`. Set `working` to
+    True to mend it."""
+
+    def __init__(self, stage="rcpt", code=550, text="5.7.1 Relaying denied", allow=()):
+        super().__init__()
+        self.stage, self.code, self.text = stage, code, text
+        self.allow = set(allow)
+        self.working = False
+
+    def _refuses(self, addresses):
+        return not self.working and not set(addresses) <= self.allow
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.stage == "rcpt" and self._refuses([address]):
+            return f"{self.code} {self.text}"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.stage == "data" and self._refuses(envelope.rcpt_tos):
+            return f"{self.code} {self.text}"
+        return await super().handle_DATA(server, session, envelope)
+
+
 class Sink:
     def __init__(self, handler, port):
         self.handler, self.port = handler, port
@@ -69,10 +94,10 @@ def free_port():
 
 
 @contextlib.contextmanager
-def running_sink(settings):
+def running_sink(settings, handler=None):
     """Start the sink and point Django's SMTP backend at it (through pytest-django's
     `settings`, so the change is undone after the test)."""
-    handler = CountingHandler()
+    handler = handler or CountingHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

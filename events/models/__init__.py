@@ -7,6 +7,7 @@ from .pages import (
     default_questions,
 )
 from .registrations import (
+    EmailCooldown,
     EventMessage,
     EventState,
     Feedback,
@@ -16,6 +17,7 @@ from .registrations import (
 
 __all__ = [
     "SEAT_HOLDING",
+    "EmailCooldown",
     "EventIndexPage",
     "EventMessage",
     "EventPage",

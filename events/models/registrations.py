@@ -6,16 +6,18 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-# Signed links carry the registration's key under these salts, so a link from one purpose
-# (the "thank you" page) cannot be used for another (manage or cancel).
+# Signed links carry the registration's key under this salt, so no other signed value made by
+# the portal can stand in for one.
 MANAGE_SALT = "events.registration.manage"
-RECEIVED_SALT = "events.registration.received"
 
 
 class Registration(models.Model):
     """One person's registration for one event. No account: signed links identify them."""
 
     class Status(models.TextChoices):
+        # Police-only events: no seat or waitlist place until the emailed link proves the
+        # address is the registrant's (booking.email_confirmed).
+        AWAITING_EMAIL = "awaiting-email", "Awaiting email confirmation"
         PENDING = "pending", "Awaiting approval"
         CONFIRMED = "confirmed", "Confirmed"
         WAITLISTED = "waitlisted", "On the waitlist"
@@ -86,10 +88,6 @@ class Registration(models.Model):
     def manage_url(self):
         return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + self.manage_path()
 
-    def received_path(self):
-        token = signing.Signer(salt=RECEIVED_SALT).sign_object(self.pk)
-        return reverse("events:received", args=[token])
-
     @classmethod
     def from_token(cls, token, salt=MANAGE_SALT):
         """The registration a signed link names, or None for a forged or mangled link."""
@@ -107,13 +105,18 @@ class RegistrationEmail(models.Model):
 
     The unique constraint is what makes reminders and follow-ups go once: a task that runs
     twice, or a worker restarted mid-batch, finds the row and skips. A claim whose sending
-    failed is deleted so a retry can send it.
+    failed is deleted so a retry can send it, unless the server refused the recipient for good.
     """
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # An email anyone could cause by registering this address, waiting for the address's
+    # cooldown to pass (events.cooldown): beat sends it after this time.
+    send_after = models.DateTimeField(null=True, blank=True)
+    # The mail server refused the recipient for good (events.emails.send): not retried.
+    error = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [
@@ -124,6 +127,22 @@ class RegistrationEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {self.registration.email}"
+
+
+class EmailCooldown(models.Model):
+    """When an address was last sent an email that anyone could cause by registering it.
+
+    Keyed by a keyed hash of the address, not the address: this table only needs to recognise
+    an address again, never to read it (events.cooldown)."""
+
+    address_key = models.CharField(max_length=64, unique=True)
+    last_sent_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["last_sent_at"])]
+
+    def __str__(self):
+        return f"Email cooldown since {self.last_sent_at:%Y-%m-%d %H:%M}"
 
 
 class EventState(models.Model):

@@ -266,6 +266,13 @@ EVENTS_POLICE_EMAIL_DOMAINS = ["police.uk", "pnn.police.uk"]
 EVENTS_REMINDER_HOURS = [48, 2]
 # django-ratelimit rate for registrations from one IP address (an office may book a team).
 EVENTS_REGISTRATION_RATE = "30/h"
+# Anyone can type any address into the registration form: the emails that causes (the outcome,
+# "confirm your address", "someone tried to register again") go to one address at most once per
+# this many seconds; outcomes wait for their turn, notices are dropped (events/cooldown.py).
+EVENTS_EMAIL_COOLDOWN_SECONDS = 15 * 60
+# Police-only events: a registration waits this long for its address to be confirmed by the
+# emailed link, holding no seat, and is then deleted.
+EVENTS_EMAIL_CONFIRMATION_HOURS = 48
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 # Merged with any schedule defined above, so each app keeps its own entries.
 CELERY_BEAT_SCHEDULE = {
@@ -279,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.resend_stranded_emails",
         "schedule": 5 * 60,
     },
+    "events-send-deferred-emails": {"task": "events.tasks.send_deferred_emails", "schedule": 60},
+    "events-expire-unconfirmed": {"task": "events.tasks.expire_unconfirmed", "schedule": 15 * 60},
 }
 
 # Newsletters (newsletters/): subscriptions, issues, alerts, digests, exactly-once sending.
@@ -286,6 +295,17 @@ CELERY_BEAT_SCHEDULE = {
 NEWSLETTERS_CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 # Addresses unsubscribed from everything are erased after this many days.
 NEWSLETTERS_ERASE_AFTER_DAYS = 28
+# Links to manage preferences, download or erase data work for this many seconds (30 days),
+# so a forwarded email does not open someone's data for ever; an expired link offers to email
+# a new one. Unsubscribe links never expire: all they can do is stop mail.
+NEWSLETTERS_MANAGE_MAX_AGE = 30 * 24 * 60 * 60
+# Anyone can type any address into the sign-up form: a confirmation (or a new manage link) goes
+# to one address at most once per this many seconds, however many requests arrive.
+NEWSLETTERS_EMAIL_COOLDOWN_SECONDS = 15 * 60
+# A chunk that sees this many recipients in a row refused permanently, with no message
+# accepted in between, takes it for a mail relay refusing everyone (a misconfiguration), not
+# for that many dead addresses: it pauses the mailing, suppresses nobody and alerts the team.
+NEWSLETTERS_RELAY_FAILURE_THRESHOLD = 10
 # A chunk task's claim on its delivery rows lasts this long; rows a killed worker held are
 # claimed again after it. Must exceed send_chunk's time limit (240 s).
 NEWSLETTERS_CLAIM_LEASE_SECONDS = env.int("NEWSLETTERS_CLAIM_LEASE_SECONDS", default=300)

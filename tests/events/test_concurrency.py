@@ -2,15 +2,13 @@
 view and a real threaded HTTP server, on PostgreSQL."""
 
 import concurrent.futures
-import re
 import threading
 
 import pytest
 import requests
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
 from events.models import Registration
+from tests.http_server import csrf, http_server  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -21,30 +19,12 @@ SEATS = 50
 CLIENTS = 50
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class Server(ThreadedWSGIServer):
-    # live_server's listen backlog (10) resets connections when 50 clients connect at once.
-    request_queue_size = 256
-
-
-@pytest.fixture
-def http_server(transactional_db):
-    """A threaded HTTP server with a deep backlog; each request thread uses its own database
-    connection, closed at the end of the request as in production."""
-    server = Server(("127.0.0.1", 0), QuietHandler)
-    server.set_app(WSGIHandler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_200_concurrent_registrations_for_50_seats(postgres, make_event, settings, http_server):
+def test_200_concurrent_registrations_for_50_seats(
+    postgres,
+    make_event,
+    settings,
+    http_server,  # noqa: F811
+):
     from django.core.cache import cache
 
     settings.EVENTS_REGISTRATION_RATE = "10000/m"
@@ -56,10 +36,7 @@ def test_200_concurrent_registrations_for_50_seats(postgres, make_event, setting
     role = Audience.objects.get(slug="frontline-response").pk
     url = http_server + event.url
 
-    session = requests.Session()
-    page = session.get(url, timeout=30)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    cookies = session.cookies.get_dict()
+    token, cookies = csrf(url)
     start = threading.Barrier(CLIENTS)
 
     def post(n):

@@ -1,6 +1,7 @@
 """Emails (claimed once, sent over one connection) and iCalendar files and feeds."""
 
 import datetime as dt
+import smtplib
 
 import pytest
 import time_machine
@@ -8,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import booking, tasks
+from events import booking, emails, tasks
 from events.models import EventState, Registration, RegistrationEmail
 from taxonomy.models import Criterion
 
@@ -190,3 +191,33 @@ def test_a_reminder_stranded_by_a_killed_worker_is_sent_later_once(make_event, b
     assert [m.to for m in mail.outbox] == [["a@avon.police.uk"]]
     assert mail.outbox[0].subject.startswith("Reminder:")
     assert RegistrationEmail.objects.get(kind="reminder-48h").sent_at is not None
+
+
+def test_one_refused_address_does_not_hold_back_the_rest_of_a_batch(make_event, book, sink):
+    """A 5xx for one recipient, with the server taking the next message, is that address's
+    fault: it is recorded and skipped, not retried for ever in front of everyone else."""
+    event = make_event(start=timezone.now() + dt.timedelta(days=5))
+    gone = book(event, email="left.the.force@avon.police.uk")
+    book(event, email="a@avon.police.uk")
+    book(event, email="b@avon.police.uk")
+    sink.handler.refuse = {gone.email: (550, "5.1.1 No such user")}
+    with time_machine.travel(event.start - dt.timedelta(hours=47)):
+        assert tasks.send_due_reminders() == 2
+        assert tasks.send_due_reminders() == 0
+    with time_machine.travel(event.start - dt.timedelta(hours=46)):
+        assert tasks.resend_stranded_emails() == 0
+    assert sink.per_recipient() == {"a@avon.police.uk": 1, "b@avon.police.uk": 1}
+    refused = RegistrationEmail.objects.get(registration=gone)
+    assert refused.sent_at is None and "No such user" in refused.error
+
+
+def test_a_refusal_with_nothing_taken_after_it_is_retried(make_event, book, sink):
+    """It may be the relay refusing everyone: the email is not given up on."""
+    event = make_event()
+    registration = book(event, email="only@avon.police.uk")
+    sink.handler.refuse = {registration.email: (550, "5.7.1 Relaying denied")}
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        emails.send([(registration, "confirmed")])
+    assert not RegistrationEmail.objects.exists()
+    sink.handler.refuse = {}
+    assert emails.send([(registration, "confirmed")]) == 1

@@ -1,8 +1,12 @@
 """The newsletters' public pages in headless Chromium: no WCAG 2.2 AA violations (axe), no
 console errors (CSP), and they work without JavaScript."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from newsletters import links
 
@@ -45,9 +49,21 @@ def test_subscribe_with_errors_and_manage_pages_are_accessible(subscriber, live_
     unsubscribe = links.make_token(subscriber, links.UNSUBSCRIBE_SALT)
     page.goto(f"{live_server.url}/newsletters/unsubscribe/{unsubscribe}/")
     assert_no_violations(page)
-    # The form with errors answers 400 on purpose, which Chromium logs; nothing else may fail
-    # (a CSP violation would show here).
-    assert [e for e in errors if "status of 400" not in e] == []
+    page.click("button:has-text('Unsubscribe')")
+    assert page.locator("h1").inner_text() == "You have unsubscribed"
+    assert_no_violations(page)
+
+    with time_machine.travel(timezone.now() - dt.timedelta(days=31)):
+        expired = links.make_token(subscriber, links.MANAGE_SALT)
+    page.goto(f"{live_server.url}/newsletters/manage/{expired}/")
+    assert page.locator("h1").inner_text() == "This link has expired"
+    assert_no_violations(page)
+    page.click("button:has-text('Email me a new link')")
+    assert page.locator("h1").inner_text() == "Check your email"
+    assert_no_violations(page)
+    # The form with errors answers 400 and the expired link 410 on purpose, which Chromium
+    # logs; nothing else may fail (a CSP violation would show here).
+    assert [e for e in errors if "status of 400" not in e and "status of 410" not in e] == []
 
 
 def test_subscribing_works_without_javascript(browser, live_server, db):

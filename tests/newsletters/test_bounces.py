@@ -242,3 +242,21 @@ def test_list_mail_returns_failures_to_the_bounce_address(
     assert sink.senders == ["bounces@practice-exchange.example"]
     ((_, message),) = sink.messages
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
+
+
+def test_failures_about_the_sender_or_policy_suppress_nobody(
+    settings, mailbox_url, make_subscriber
+):
+    """A relay that accepts everything and then fails it all (an unauthenticated sender, a
+    blocklist) returns a report for every recipient: none of them is a dead address."""
+    settings.NEWSLETTERS_BOUNCE_MAILBOX_URL = mailbox_url
+    readers = [make_subscriber(email=f"reader{n}@partner.example") for n in range(3)]
+    deliver(
+        mailbox_url,
+        *(dsn(reader.email, "failed", "5.7.26") for reader in readers[:2]),
+        dsn(readers[2].email, "failed", "5.4.4"),
+    )
+    outcome = tasks.read_bounce_mailbox.apply().get()
+    assert (outcome["bounces"], outcome["suppressed"], outcome["left_for_people"]) == (0, 0, 3)
+    assert set(Subscriber.objects.values_list("status", flat=True)) == {"active"}
+    assert len(left_in_mailbox(mailbox_url)) == 3

@@ -3,6 +3,7 @@ RFC 8058 one-click unsubscribe."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import time_machine
@@ -12,6 +13,8 @@ from django.utils import timezone
 from newsletters import links
 from newsletters.models import Subscriber
 from newsletters.tasks import erase_unsubscribed
+from tests.e2e.conftest import celery_worker  # noqa: F401 - fixture
+from tests.workers import wait_until_idle
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +137,70 @@ def test_unsubscribed_addresses_are_erased_after_28_days(make_subscriber):
         assert erase_unsubscribed() == 1
     assert not Subscriber.objects.filter(pk=gone.pk).exists()
     assert Subscriber.objects.filter(pk=staying.pk).exists()
+
+
+def test_unsubscribing_reveals_nothing_about_the_subscriber(make_subscriber, criterion):
+    """The unsubscribe link is in every email, forwarded ones too: its pages must not show the
+    address or lead to the subscriber's data."""
+    subscriber = make_subscriber(email="private.person@force.police.example", topics=[criterion])
+    client = Client(enforce_csrf_checks=True)
+    path = unsubscribe_path(subscriber)
+    asked = client.get(path).content.decode()
+    done = client.post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    ).content.decode()
+    for page in (asked, done):
+        assert "private.person" not in page
+        assert "/newsletters/manage/" not in page
+        assert "data.json" not in page
+        assert "/erase/" not in page
+    # What it may say: when the address goes, and how to subscribe again.
+    erase_on = timezone.localdate() + dt.timedelta(days=28)
+    assert f"everything we hold about it on {erase_on:%-d %B %Y}" in done
+    assert 'href="/newsletters/subscribe/"' in done
+
+
+def test_manage_links_expire_after_30_days(client, make_subscriber, criterion):
+    subscriber = make_subscriber(email="old.link@force.police.example", topics=[criterion])
+    with time_machine.travel(timezone.now() - dt.timedelta(days=31)):
+        path = manage_path(subscriber)
+    for response in (
+        client.get(path),
+        client.get(path + "data.json"),
+        client.post(path, {"subscription": subscriber.subscriptions.get().pk, "action": "remove"}),
+        client.post(path + "erase/"),
+    ):
+        assert response.status_code == 410
+        page = response.content.decode()
+        assert "This link has expired" in page
+        assert "old.link" not in page
+    assert subscriber.subscriptions.exists()
+    assert Subscriber.objects.filter(pk=subscriber.pk).exists()
+    # A link 29 days old still works.
+    with time_machine.travel(timezone.now() - dt.timedelta(days=29)):
+        path = manage_path(subscriber)
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_expired_manage_link_can_have_a_new_one_emailed_once_per_cooldown(
+    celery_worker,  # noqa: F811
+    sink,
+    client,
+    make_subscriber,
+    criterion,
+    postgres,
+):
+    subscriber = make_subscriber(email="old.link@force.police.example", topics=[criterion])
+    with time_machine.travel(timezone.now() - dt.timedelta(days=31)):
+        path = manage_path(subscriber)
+    answers = {
+        re.sub(rb'nonce="[^"]+"', b"", client.post(path + "new-link/").content) for _ in range(3)
+    }
+    assert len(answers) == 1
+    assert b"Check your email" in answers.pop()
+    wait_until_idle()
+    assert sink.per_recipient() == {"old.link@force.police.example": 1}
+    body = sink.messages[0][1].get_body(preferencelist=("plain",)).get_content()
+    fresh = re.search(r"http://testserver(/newsletters/manage/\S+/)", body).group(1)
+    assert "old.link@force.police.example" in client.get(fresh).content.decode()

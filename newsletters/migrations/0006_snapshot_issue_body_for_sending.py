@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsletters', '0003_fewer_delivery_indexes'),
+        ('newsletters', '0005_pause_mailings'),
     ]
 
     operations = [
