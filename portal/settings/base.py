@@ -238,6 +238,17 @@ INSPECTIONS_LONG_OPEN_DAYS = 365
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
 SEARCH_RESULTS_PER_PAGE = 20
+# Search log entries (the words, with personal data taken out, and the result count) are kept
+# one by one for this many days; beat then folds older days into daily totals per query
+# (search.analytics.roll_up), which the admin's search report and insight read as well.
+SEARCH_LOG_KEEP_DAYS = 90
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "search-roll-up-log": {
+        "task": "search.tasks.roll_up_search_log",
+        "schedule": crontab(minute=30, hour=2),
+    },
+}
 
 # Events (events/): registration, waitlist, reminders.
 # Addresses at these domains (and their subdomains) count as police for events limited to
