@@ -38,10 +38,11 @@ _POSTCODE = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{6,}")
 
 # A value made by django.core.signing (Signer or dumps): base64 parts joined by ":" and ended
-# by a 43-character SHA-256 signature. Matched by shape, so every signed link is covered,
-# including ones added later; "%3A" is ":" as some mail clients encode it.
+# by a 43-character SHA-256 signature (or longer: a link with characters stuck to its end
+# still holds a working token). Matched by shape, so every signed link is covered, including
+# ones added later; "%3A" is ":" as some mail clients encode it.
 _SIGNED_VALUE = re.compile(
-    r"(?<![A-Za-z0-9_.\-])(?:[A-Za-z0-9_.\-]+(?::|%3[Aa]))+[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])"
+    r"(?<![A-Za-z0-9_.\-])(?:[A-Za-z0-9_.\-]+(?::|%3[Aa]))+[A-Za-z0-9_\-]{43,}"
 )
 # Query parameters that carry what people typed (a search, a saved search): their values are
 # dropped from logs whole, since names cannot be recognised by pattern.

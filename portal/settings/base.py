@@ -210,12 +210,22 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# https://docs.djangoproject.com/en/5.2/topics/logging/#configuring-logging
+# Every line goes through one handler whose filter replaces signed tokens (the keys in email
+# links), email addresses and search words with markers (portal/logs.py). gunicorn's and
+# Celery's own handlers get the same filter (portal/gunicorn_conf.py, portal/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "portal.logs.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's default handlers (its console when DEBUG is on, runserver's django.server,
+        # mail_admins) would write request paths unfiltered: with none of their own, these
+        # loggers' lines reach the root's handler above.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.request": {"level": "WARNING"},
         # Wagtail logs every page action and background task at INFO: too much for imports.
         "wagtail": {"level": "WARNING"},
