@@ -109,6 +109,8 @@ def send(pairs, message=None):
     connection = get_connection()
     with connection:
         for registration, kind in pairs:
+            if registration.anonymised_at is not None:
+                continue  # anonymised after the email was queued: nobody to send it to
             record = claim(registration, kind)
             if record is None:
                 continue
@@ -146,6 +148,9 @@ def resend_stranded(now=None):
                 pk=record.pk, sent_at__isnull=True, created_at=record.created_at
             ).update(created_at=now)
             if not taken:
+                continue
+            if record.registration.anonymised_at is not None:
+                record.delete()
                 continue
             message = None
             if record.kind.startswith("message-"):

@@ -19,6 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from portal.decorators import signed_link
+
 from . import links, matching
 from .forms import FrequencyForm, SubscribeForm
 from .models import Delivery, NewsletterIssue, Subscriber, Subscription
@@ -111,6 +113,7 @@ def _invalid_link(request):
     return TemplateResponse(request, "newsletters/link_invalid.html", status=404)
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     # A GET only asks: mail scanners open links, and must not confirm on someone's behalf.
@@ -138,6 +141,7 @@ def confirm(request, token):
     return redirect("newsletters:manage", token=links.make_token(subscriber, links.MANAGE_SALT))
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     subscriber = links.subscriber_from_token(token, links.MANAGE_SALT)
@@ -186,6 +190,7 @@ def manage(request, token):
     )
 
 
+@signed_link
 def manage_data(request, token):
     """Everything held about the subscriber, as JSON (UK GDPR right of access)."""
     subscriber = links.subscriber_from_token(token, links.MANAGE_SALT)
@@ -225,6 +230,7 @@ def manage_data(request, token):
     return response
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def erase(request, token):
     subscriber = links.subscriber_from_token(token, links.MANAGE_SALT)
@@ -239,6 +245,7 @@ def erase(request, token):
 # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to this URL
 # with no cookie and no CSRF token, so CSRF protection cannot apply; the signed token in the
 # URL is what authorises the request, and all it can do is stop mail.
+@signed_link
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):

@@ -7,8 +7,8 @@ Two jobs share these patterns:
   (crime, PNC and case references) become markers such as "[email]". Names cannot be told
   apart from search words, so they stay: the search log keeps them only for a set time.
 - `log_text(text)` is for log lines: signed tokens (the keys in newsletter and event links),
-  email addresses, and the values of free-text query parameters (a search) are removed, while
-  paths, status codes and filters stay readable for whoever reads the logs.
+  password reset tokens, email addresses, and the values of free-text query parameters (a
+  search) are removed, while paths, status codes and filters stay readable.
 """
 
 import re
@@ -44,6 +44,9 @@ _LONG_NUMBER = re.compile(r"\d{6,}")
 _SIGNED_VALUE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?:[A-Za-z0-9_.\-]+(?::|%3[Aa]))+[A-Za-z0-9_\-]{43,}"
 )
+# A password reset token (django.contrib.auth.tokens, in the admin's reset links): a base-36
+# timestamp, a dash and a hex hash.
+_PASSWORD_RESET_TOKEN = re.compile(r"(?<![\w-])[0-9a-z]{1,13}-[0-9a-f]{20,}(?![\w-])")
 # Query parameters that carry what people typed (a search, a saved search): their values are
 # dropped from logs whole, since names cannot be recognised by pattern.
 FREE_TEXT_PARAMETERS = ("q", "query", "search", "email", "name")
@@ -64,14 +67,11 @@ def personal_data(text):
     return _LONG_NUMBER.sub(NUMBER, text)
 
 
-def signed_tokens(text):
-    return _SIGNED_VALUE.sub(TOKEN, text)
-
-
 def log_text(text):
     """A log line without signed tokens, email addresses or free-text query values."""
     if not text:
         return text
     text = _SIGNED_VALUE.sub(TOKEN, text)
+    text = _PASSWORD_RESET_TOKEN.sub(TOKEN, text)
     text = _FREE_TEXT_PARAMETER.sub(lambda match: match["key"] + REDACTED, text)
     return _EMAIL.sub(EMAIL, text)

@@ -268,6 +268,9 @@ EVENTS_POLICE_EMAIL_DOMAINS = ["police.uk", "pnn.police.uk"]
 EVENTS_REMINDER_HOURS = [48, 2]
 # django-ratelimit rate for registrations from one IP address (an office may book a team).
 EVENTS_REGISTRATION_RATE = "30/h"
+# Registrations are anonymised this many days after their event ends (events.privacy): names,
+# email addresses, answers and feedback comments go; counts by force, role and attendance stay.
+EVENTS_ANONYMISE_AFTER_DAYS = 365
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 # Merged with any schedule defined above, so each app keeps its own entries.
 CELERY_BEAT_SCHEDULE = {
@@ -280,6 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     "events-resend-stranded-emails": {
         "task": "events.tasks.resend_stranded_emails",
         "schedule": 5 * 60,
+    },
+    "events-anonymise-past-registrations": {
+        "task": "events.tasks.anonymise_past_registrations",
+        "schedule": crontab(minute=15, hour=3),
     },
 }
 

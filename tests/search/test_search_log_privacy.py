@@ -140,8 +140,3 @@ def test_the_report_totals_are_the_same_before_and_after_the_roll_up(
     assert top.index("mash") < top.index("grab packs") < top.index("zebra crossing")
     assert "zebra crossing</td><td>2</td>" in zero
     assert "(no words, only filters)</td><td>1</td>" in zero
-
-
-def test_the_roll_up_runs_daily(settings):
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "search.tasks.roll_up_search_log" in tasks
