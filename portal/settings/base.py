@@ -352,6 +352,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Contact messages to a practice's originator are deleted this many days after they were
+# relayed by email (practice.tasks.delete_old_contact_messages): the email is the record.
+PRACTICE_CONTACT_MESSAGES_KEEP_DAYS = 30
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "practice-delete-old-contact-messages": {
+        "task": "practice.tasks.delete_old_contact_messages",
+        "schedule": crontab(minute=45, hour=3),
+    },
+}
+
 # Practice submission (practice/): force staff sign in on the public site, not in the admin.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#login-url
 LOGIN_URL = "login"
