@@ -163,3 +163,10 @@ def test_the_production_image_and_stack_run_gunicorn_with_that_config():
     for command in (cmd, compose["services"]["web"]["command"]):
         assert command[0] == "gunicorn"
         assert "--config=python:portal.gunicorn_conf" in command
+
+
+def test_the_stacks_logs_are_rotated_not_kept_for_ever():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    for name in ("web", "worker", "mailer", "beat"):
+        options = compose["services"][name]["logging"]["options"]
+        assert options["max-size"] and int(options["max-file"]) >= 1, name
