@@ -363,6 +363,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Expired sessions are deleted daily (portal.tasks): Django never removes them itself.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "portal-clear-expired-sessions": {
+        "task": "portal.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=0, hour=4),
+    },
+}
+
 # Practice submission (practice/): force staff sign in on the public site, not in the admin.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#login-url
 LOGIN_URL = "login"
