@@ -37,4 +37,5 @@ RUN SECRET_KEY=collectstatic-placeholder-not-used-at-runtime \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind=0.0.0.0:8000", "--workers=3", "--access-logfile=-"]
+# Access logging, with signed tokens and search words taken out, is set up by the config module.
+CMD ["gunicorn", "portal.wsgi:application", "--config=python:portal.gunicorn_conf", "--bind=0.0.0.0:8000", "--workers=3"]

@@ -20,6 +20,9 @@ from .models import EventMessage, EventPage, Feedback, Registration
 from .tasks import send_event_message, send_follow_ups
 
 Status = Registration.Status
+# Lists of who is coming (the CSV and the attendance page) need this as well as the right to
+# edit the event: the NCPI team has it (migration 0003), other editors are refused.
+EXPORT_PERMISSION = "events.export_registration"
 
 
 def _event_for(request, page_id):
@@ -27,6 +30,14 @@ def _event_for(request, page_id):
     if not event.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
     return event
+
+
+def _export_refused(request, event):
+    """A 403 page rather than PermissionDenied, which Wagtail turns into a redirect to the
+    dashboard: the editor should see why the list is not theirs to download."""
+    return TemplateResponse(
+        request, "events/admin/export_refused.html", {"event": event}, status=403
+    )
 
 
 def _registrations_url(event):
@@ -85,6 +96,8 @@ def registration_action(request, page_id, registration_id):
 
 def export_csv(request, page_id):
     event = _event_for(request, page_id)
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        return _export_refused(request, event)
     regs = list(event.registrations.select_related("organisation", "role").order_by("created_at"))
     questions = []
     for registration in regs:
@@ -112,7 +125,7 @@ def export_csv(request, page_id):
         answers = {a.get("question"): a.get("answer", "") for a in r.answers}
         row = [
             r.name,
-            r.email,
+            r.email or "",
             r.organisation.name,
             r.role.name,
             r.get_status_display(),
@@ -134,6 +147,8 @@ def _safe_cell(value):
 
 def attendance(request, page_id):
     event = _event_for(request, page_id)
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        return _export_refused(request, event)
     confirmed = event.registrations.filter(status=Status.CONFIRMED).select_related("organisation")
     upload = AttendanceUploadForm(event)
     if request.method == "POST":

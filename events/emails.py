@@ -127,6 +127,8 @@ def send(pairs, message=None):
     try:
         with connection:
             for registration, kind in pairs:
+                if registration.anonymised_at is not None:
+                    continue  # anonymised after the email was queued: nobody to send it to
                 record = claim(registration, kind)
                 if record is None:
                     continue
@@ -186,6 +188,9 @@ def resend_stranded(now=None):
 
 def _send_record(record, connection):
     """Send a claim this sweep has taken over, and mark it sent."""
+    if record.registration.anonymised_at is not None:
+        record.delete()  # anonymised after the email was queued: nobody to send it to
+        return 0
     message = None
     if record.kind.startswith("message-"):
         message = EventMessage.objects.filter(pk=record.kind.removeprefix("message-")).first()
@@ -232,6 +237,9 @@ def send_deferred(now=None):
     connection = get_connection()
     with connection:
         for record in due.select_related("registration__event__format").order_by("pk")[:200]:
+            if record.registration.anonymised_at is not None:
+                record.delete()  # anonymised while it waited: nobody to send it to
+                continue
             free_at = cooldown.take(record.registration.email, now)
             if free_at is not None:
                 RegistrationEmail.objects.filter(pk=record.pk, sent_at__isnull=True).update(

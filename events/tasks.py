@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import booking, cooldown, emails
+from . import booking, cooldown, emails, privacy
 from .models import EventMessage, EventPage, Registration
 
 # Emails per task run: about a minute of SMTP at worst, well inside the time limits, and the
@@ -178,3 +178,13 @@ def resend_stranded_emails(self):
         return emails.resend_stranded()
     except OSError as exc:
         raise _retry(self, exc) from exc
+
+
+@shared_task(soft_time_limit=5 * 60, time_limit=6 * 60)
+def anonymise_past_registrations():
+    """Beat, daily: anonymise registrations (and feedback comments) of events that ended
+    EVENTS_ANONYMISE_AFTER_DAYS ago. Safe to run twice: anonymised rows are skipped."""
+    count, more = privacy.anonymise_past()
+    if more:
+        anonymise_past_registrations.delay()
+    return count

@@ -13,6 +13,12 @@ urlpatterns = [
     path("event-registrations/<str:token>/", views.manage, name="manage"),
     path("event-registrations/<str:token>/feedback/", views.feedback, name="feedback"),
     path(
+        "event-registrations/<str:token>/data.json",
+        views.registration_data,
+        name="registration_data",
+    ),
+    path("event-registrations/<str:token>/erase/", views.erase, name="erase"),
+    path(
         "event-registrations/<str:token>/event.ics",
         views.registration_calendar,
         name="registration_calendar",

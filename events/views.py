@@ -1,6 +1,7 @@
 """Public views: registering, the signed-link pages for registrants, and calendars."""
 
 import datetime as dt
+import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from taxonomy.models import Criterion
 
-from . import booking, calendar
+from . import booking, calendar, privacy
 from .forms import FeedbackForm, RegistrationForm
 from .models import EventPage, Feedback, Registration
 
@@ -66,6 +68,7 @@ def _registration_or_404(token):
     return registration
 
 
+@signed_link
 @require_GET
 def received(request, token):
     """Straight after registering: the same page whatever happened (booked, waitlisted, waiting
@@ -84,6 +87,7 @@ def received(request, token):
     return TemplateResponse(request, "events/registration_received.html", context)
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     """The registrant's own page, reached by the signed link in every email."""
@@ -113,7 +117,12 @@ def manage(request, token):
             else:
                 messages.error(request, "This offer has lapsed or was already answered.")
         return redirect(request.path)
-    context = {"registration": registration, "event": registration.event, "token": token}
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "token": token,
+        "anonymise_on": privacy.anonymise_on(registration.event),
+    }
     if registration.status == Registration.Status.WAITLISTED:
         context["waitlist_place"] = booking.waitlist_place(registration)
     if registration.status == Registration.Status.AWAITING_EMAIL:
@@ -121,6 +130,32 @@ def manage(request, token):
     return TemplateResponse(request, "events/registration_manage.html", context)
 
 
+@signed_link
+@require_GET
+def registration_data(request, token):
+    """Everything held about the registration, as JSON (UK GDPR right of access)."""
+    registration = _registration_or_404(token)
+    response = HttpResponse(
+        json.dumps(privacy.registration_data(registration), indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-registration-data.json"'
+    return response
+
+
+@signed_link
+@require_http_methods(["GET", "POST"])
+def erase(request, token):
+    registration = _registration_or_404(token)
+    event = registration.event
+    if request.method == "GET":
+        context = {"registration": registration, "event": event, "token": token}
+        return TemplateResponse(request, "events/registration_erase.html", context)
+    privacy.erase(registration)
+    return TemplateResponse(request, "events/registration_erased.html", {"event": event})
+
+
+@signed_link
 @require_http_methods(["GET", "POST"])
 def feedback(request, token):
     registration = _registration_or_404(token)
@@ -145,6 +180,7 @@ def _ics_response(body, filename):
     return response
 
 
+@signed_link
 @require_GET
 def registration_calendar(request, token):
     registration = _registration_or_404(token)

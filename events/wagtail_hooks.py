@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Permission
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.widgets import Button
@@ -17,6 +18,14 @@ admin_urlpatterns = [
     path("<int:page_id>/follow-ups/", admin_views.follow_ups, name="follow_ups"),
     path("<int:page_id>/email/", admin_views.email, name="email"),
 ]
+
+
+@hooks.register("register_permissions")
+def register_export_permission():
+    """Shown on the admin's group pages, so the NCPI team can grant it to other groups."""
+    return Permission.objects.filter(
+        content_type__app_label="events", codename="export_registration"
+    )
 
 
 @hooks.register("register_admin_urls")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from portal.visibility import PUBLIC_ONLY
 
@@ -115,6 +116,7 @@ def _invalid_link(request):
     return TemplateResponse(request, "newsletters/link_invalid.html", status=404)
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     # A GET only asks: mail scanners open links, and must not confirm on someone's behalf.
@@ -156,6 +158,7 @@ def _manage_link_subscriber(request, token):
     return None, _invalid_link(request)
 
 
+@signed_link
 @require_http_methods(["POST"])
 def new_manage_link(request, token):
     """Email a fresh manage link to the address an expired one was made for. Nothing is shown
@@ -168,6 +171,7 @@ def new_manage_link(request, token):
     return TemplateResponse(request, "newsletters/new_link_sent.html")
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     subscriber, dead = _manage_link_subscriber(request, token)
@@ -223,6 +227,7 @@ def manage(request, token):
     )
 
 
+@signed_link
 def manage_data(request, token):
     """Everything held about the subscriber, as JSON (UK GDPR right of access)."""
     subscriber, dead = _manage_link_subscriber(request, token)
@@ -262,6 +267,7 @@ def manage_data(request, token):
     return response
 
 
+@signed_link
 @require_http_methods(["GET", "POST"])
 def erase(request, token):
     subscriber, dead = _manage_link_subscriber(request, token)
@@ -278,6 +284,7 @@ def erase(request, token):
 # URL is what authorises the request, and all it can do is stop mail. The link is in every
 # email, forwarded ones too, and never expires: so its pages show nothing about the subscriber
 # and lead nowhere else (no address, no manage, download or erase link).
+@signed_link
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):

@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import throttled
+from . import throttled, views
 from .api import api
 from .webhooks import tracking_webhook_urlpatterns
 
@@ -36,7 +36,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="portal/accessibility.html"),
         name="accessibility",
     ),
-    path("privacy/", TemplateView.as_view(template_name="portal/privacy.html"), name="privacy"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     # Practice: submission by force staff (/practice/submit/) and their sign-in page.
     path("", include("practice.urls")),
     # Newsletters: subscribe, manage by signed link, the archive.

@@ -1,6 +1,7 @@
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 
 from .ratelimits import too_many_requests
 
@@ -20,3 +21,25 @@ def locked_out(request, original_response=None, credentials=None):
     response = render(request, "portal/locked_out.html", context, status=429)
     response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response
+
+
+def in_words(days):
+    """A retention period as the privacy notice says it: "12 months", "4 weeks", "90 days"."""
+    if days % 365 == 0:
+        return f"{days // 365 * 12} months"
+    if days % 7 == 0 and days > 7:
+        return f"{days // 7} weeks"
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+def privacy_notice(request):
+    """The privacy notice, with every period read from the settings that enforce it."""
+    context = {
+        "ncpi_email": settings.NCPI_TEAM_EMAIL,
+        "confirm_within": in_words(settings.NEWSLETTERS_CONFIRM_MAX_AGE // (24 * 60 * 60)),
+        "unsubscribed_kept": in_words(settings.NEWSLETTERS_ERASE_AFTER_DAYS),
+        "registrations_kept": in_words(settings.EVENTS_ANONYMISE_AFTER_DAYS),
+        "contact_messages_kept": in_words(settings.PRACTICE_CONTACT_MESSAGES_KEEP_DAYS),
+        "searches_kept": in_words(settings.SEARCH_LOG_KEEP_DAYS),
+    }
+    return TemplateResponse(request, "portal/privacy.html", context)

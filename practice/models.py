@@ -230,8 +230,9 @@ class PracticeAttachment(Orderable):
 class ContactMessage(models.Model):
     """A message to a practice's originator, relayed by email so nobody's address is shown.
 
-    Kept so the NCPI team can see that practice gets enquiries and nothing is lost if the mail
-    server is down when it is sent.
+    Stored so that nothing is lost if the mail server is down when it is sent, and deleted
+    PRACTICE_CONTACT_MESSAGES_KEEP_DAYS after it was relayed (or, if it never could be, after
+    it was written) by a beat task (practice.tasks.delete_old_contact_messages).
     """
 
     page = models.ForeignKey(

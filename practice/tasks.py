@@ -1,7 +1,10 @@
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -37,6 +40,19 @@ def relay_contact_message(self, contact_message_id):
     except OSError as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
     ContactMessage.objects.filter(pk=contact.pk).update(sent_at=timezone.now())
+
+
+@shared_task(soft_time_limit=110, time_limit=120)
+def delete_old_contact_messages():
+    """Beat, daily: delete contact messages relayed PRACTICE_CONTACT_MESSAGES_KEEP_DAYS ago,
+    and those never relayed that old (their retries ended long before)."""
+    from .models import ContactMessage
+
+    cutoff = timezone.now() - dt.timedelta(days=settings.PRACTICE_CONTACT_MESSAGES_KEEP_DAYS)
+    deleted, _ = ContactMessage.objects.filter(
+        Q(sent_at__lt=cutoff) | Q(sent_at__isnull=True, created_at__lt=cutoff)
+    ).delete()
+    return deleted
 
 
 # Long enough to outlast any redelivery (the broker's visibility timeout is an hour), short

@@ -180,8 +180,11 @@ class PageViewVisit(models.Model):
 
 
 class SearchQuery(models.Model):
-    """One search, for the NCPI team's report. No personal data: no user, IP address or
-    session, only what was asked and how many results it found."""
+    """One search, for the NCPI team's report: what was asked and how many results it found.
+
+    No user, IP address or session; email addresses, phone numbers, postcodes and long
+    numbers are replaced by markers before the words are stored (search.analytics.normalise).
+    Kept for SEARCH_LOG_KEEP_DAYS, then folded into SearchQueryDay and deleted."""
 
     class Source(models.TextChoices):
         WEB = "web", "Search page"
@@ -200,6 +203,45 @@ class SearchQuery(models.Model):
 
     def __str__(self):
         return self.query or "(no words)"
+
+
+class SearchQueryDay(models.Model):
+    """How often one query was searched from one source on one (UK) day: what the search log
+    becomes once its entries are older than SEARCH_LOG_KEEP_DAYS (search.analytics.roll_up).
+
+    Each search is counted in exactly one place, a SearchQuery row or one of these, so reports
+    and the insight dashboards add the two (search.analytics) and get the same totals before
+    and after the roll-up."""
+
+    day = models.DateField()
+    query = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=8, choices=SearchQuery.Source.choices)
+    searches = models.PositiveIntegerField()
+    zero_results = models.PositiveIntegerField(default=0)
+    # Searches that used at least one filter, and how often each filter value was used, as
+    # {"theme=training": 3}.
+    filtered = models.PositiveIntegerField(default=0)
+    filters = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "daily search total"
+        constraints = [
+            # Its index, led by day then query, serves "top queries in a period".
+            models.UniqueConstraint(
+                fields=["day", "query", "source"], name="search_query_day_unique"
+            ),
+        ]
+        indexes = [
+            # "Queries that found nothing in a period" reads only the days' rows with some.
+            models.Index(
+                fields=["day", "query"],
+                condition=models.Q(zero_results__gt=0),
+                name="search_query_day_zero",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.query or '(no words)'} ({self.searches})"
 
 
 class GlossaryTerm(index.Indexed, models.Model):

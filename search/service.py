@@ -1,8 +1,8 @@
 """The one search service: search(query, filters, sort, page, user).
 
 Parses the query, expands it with the glossary, corrects typos, validates filters, asks the
-configured backend, logs the search (without personal data) and returns what a page or the API
-shows. Only documents the user may see are ever returned.
+configured backend, logs the search (with personal data taken out: search.analytics) and
+returns what a page or the API shows. Only documents the user may see are ever returned.
 """
 
 import logging
@@ -17,8 +17,8 @@ from django.utils.safestring import mark_safe
 
 from portal.visibility import levels_for
 
+from . import analytics, glossary
 from . import facets as facet_defs
-from . import glossary
 from .backends import get_backend
 from .backends.base import MARK_END, MARK_START, SORTS, BackendResult, SearchRequest
 from .models import SearchQuery
@@ -189,7 +189,7 @@ def _search(backend, query, filters, sort, page, user, per_page, log, source):
     if log and page == 1:
         _log(
             SearchQuery(
-                query=" ".join(parsed.text.split())[:255].lower(),
+                query=analytics.normalise(parsed.text),
                 filters=filters,
                 sort=sort,
                 result_count=result.count,

@@ -1,13 +1,14 @@
-"""Index updates, run by Celery after the publishing transaction commits.
+"""Index updates, run by Celery after the publishing transaction commits, and the daily
+roll-up of the search log.
 
-Tasks take page ids and look the page up again, so they index what is committed at the time
-they run; running one twice, or out of order, leaves the index matching the page tree.
+Index tasks take page ids and look the page up again, so they index what is committed at the
+time they run; running one twice, or out of order, leaves the index matching the page tree.
 """
 
 from celery import shared_task
 from django.db import OperationalError
 
-from . import index, popularity
+from . import analytics, index, popularity
 from .backends.elasticsearch import ElasticsearchBackend
 
 # While a search server is unreachable, index updates wait and try again (doubling the delay up
@@ -37,3 +38,13 @@ def index_subtree(page_id):
 def forget_page_view_visits():
     """Beat, hourly: forget who viewed what on days that are over."""
     return popularity.forget_visits()
+
+
+@shared_task(soft_time_limit=9 * 60, time_limit=10 * 60)
+def roll_up_search_log():
+    """Beat, daily: search log entries older than SEARCH_LOG_KEEP_DAYS become daily totals.
+    Safe to run twice or at once (search.analytics.roll_up)."""
+    days, more = analytics.roll_up()
+    if more:
+        roll_up_search_log.delay()
+    return days

@@ -3,8 +3,8 @@
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,8 +13,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import popularity
-from .models import GlossaryTerm, SearchQuery
+from . import analytics, popularity
+from .models import GlossaryTerm
 
 REPORT_ROWS = 50
 REPORT_PERMISSION = "search.view_searchquery"
@@ -64,28 +64,14 @@ def search_report(request):
     period = form.cleaned_data if form.is_valid() else initial
     if form.is_bound and not form.is_valid():
         period = initial
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(period["start"], dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(period["end"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    searches = SearchQuery.objects.filter(created_at__gte=start, created_at__lt=end)
-    top = (
-        searches.exclude(query="")
-        .values("query")
-        .annotate(searches=Count("id"), empty=Count("id", filter=Q(result_count=0)))
-        .order_by("-searches", "query")[:REPORT_ROWS]
-    )
-    zero = (
-        searches.filter(result_count=0)
-        .values("query")
-        .annotate(searches=Count("id"))
-        .order_by("-searches", "query")[:REPORT_ROWS]
-    )
+    first, last = period["start"], period["end"]
     context = {
         "form": form,
         "period": period,
-        "total": searches.count(),
-        "top": list(top),
-        "zero": list(zero),
+        "total": analytics.total_searches(first, last),
+        "top": analytics.top_queries(first, last, REPORT_ROWS),
+        "zero": analytics.zero_result_queries(first, last, REPORT_ROWS),
+        "keep_days": settings.SEARCH_LOG_KEEP_DAYS,
     }
     return TemplateResponse(request, "search/admin/search_report.html", context)
 

@@ -12,7 +12,12 @@ MANAGE_SALT = "events.registration.manage"
 
 
 class Registration(models.Model):
-    """One person's registration for one event. No account: signed links identify them."""
+    """One person's registration for one event. No account: signed links identify them.
+
+    Anonymised (events.privacy) when the person erases it, or EVENTS_ANONYMISE_AFTER_DAYS after
+    the event ends: name, email address and answers go, and the row stays so that the NCPI
+    team's counts (by status, force, role and attendance) do not change.
+    """
 
     class Status(models.TextChoices):
         # Police-only events: no seat or waitlist place until the emailed link proves the
@@ -30,8 +35,9 @@ class Registration(models.Model):
         "events.EventPage", on_delete=models.CASCADE, related_name="registrations"
     )
     name = models.CharField(max_length=200)
-    # Stored lower-cased, so one address is one registration however it is typed.
-    email = models.EmailField()
+    # Stored lower-cased, so one address is one registration however it is typed. Empty (NULL)
+    # once anonymised: NULLs never clash in the one-live-registration constraint below.
+    email = models.EmailField(null=True)
     organisation = models.ForeignKey(
         "taxonomy.Organisation", on_delete=models.PROTECT, related_name="event_registrations"
     )
@@ -49,9 +55,15 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        permissions = [
+            # Granted to the NCPI team (the Moderators group) by migration 0003: editing an
+            # event's page is not enough to download or list who is coming.
+            ("export_registration", "Can export attendee lists (CSV and attendance)"),
+        ]
         constraints = [
             # The database, not the form, refuses a second live registration by one address,
             # so two simultaneous submissions cannot both get in.
@@ -68,7 +80,7 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} for {self.event.title}"
+        return f"{self.name or 'Anonymised registration'} for {self.event.title}"
 
     @property
     def holds_seat(self):
@@ -90,14 +102,16 @@ class Registration(models.Model):
 
     @classmethod
     def from_token(cls, token, salt=MANAGE_SALT):
-        """The registration a signed link names, or None for a forged or mangled link."""
+        """The registration a signed link names, or None for a forged or mangled link, or one
+        whose registration has been anonymised."""
         try:
             pk = signing.Signer(salt=salt).unsign_object(token)
         except signing.BadSignature:
             return None
         if not isinstance(pk, int):
             return None
-        return cls.objects.select_related("event", "organisation", "role").filter(pk=pk).first()
+        registrations = cls.objects.select_related("event", "organisation", "role")
+        return registrations.filter(pk=pk, anonymised_at__isnull=True).first()
 
 
 class RegistrationEmail(models.Model):

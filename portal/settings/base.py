@@ -220,12 +220,22 @@ CELERY_TASK_ROUTES = {"newsletters.tasks.send_chunk": {"queue": "mail"}}
 TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
 
 
+# https://docs.djangoproject.com/en/5.2/topics/logging/#configuring-logging
+# Every line goes through one handler whose filter replaces signed tokens (the keys in email
+# links), email addresses and search words with markers (portal/logs.py). gunicorn's and
+# Celery's own handlers get the same filter (portal/gunicorn_conf.py, portal/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "portal.logs.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's default handlers (its console when DEBUG is on, runserver's django.server,
+        # mail_admins) would write request paths unfiltered: with none of their own, these
+        # loggers' lines reach the root's handler above.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.request": {"level": "WARNING"},
         # Wagtail logs every page action and background task at INFO: too much for imports.
         "wagtail": {"level": "WARNING"},
@@ -250,8 +260,16 @@ INSPECTIONS_LONG_OPEN_DAYS = 365
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
 SEARCH_RESULTS_PER_PAGE = 20
+# Search log entries (the words, with personal data taken out, and the result count) are kept
+# one by one for this many days; beat then folds older days into daily totals per query
+# (search.analytics.roll_up), which the admin's search report and insight read as well.
+SEARCH_LOG_KEEP_DAYS = 90
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "search-roll-up-log": {
+        "task": "search.tasks.roll_up_search_log",
+        "schedule": crontab(minute=30, hour=2),
+    },
     "search-forget-page-view-visits": {
         "task": "search.tasks.forget_page_view_visits",
         "schedule": 60 * 60,
@@ -273,6 +291,9 @@ EVENTS_EMAIL_COOLDOWN_SECONDS = 15 * 60
 # Police-only events: a registration waits this long for its address to be confirmed by the
 # emailed link, holding no seat, and is then deleted.
 EVENTS_EMAIL_CONFIRMATION_HOURS = 48
+# Registrations are anonymised this many days after their event ends (events.privacy): names,
+# email addresses, answers and feedback comments go; counts by force, role and attendance stay.
+EVENTS_ANONYMISE_AFTER_DAYS = 365
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 # Merged with any schedule defined above, so each app keeps its own entries.
 CELERY_BEAT_SCHEDULE = {
@@ -288,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "events-send-deferred-emails": {"task": "events.tasks.send_deferred_emails", "schedule": 60},
     "events-expire-unconfirmed": {"task": "events.tasks.expire_unconfirmed", "schedule": 15 * 60},
+    "events-anonymise-past-registrations": {
+        "task": "events.tasks.anonymise_past_registrations",
+        "schedule": crontab(minute=15, hour=3),
+    },
 }
 
 # Newsletters (newsletters/): subscriptions, issues, alerts, digests, exactly-once sending.
@@ -360,6 +385,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletters.tasks.send_digests",
         "schedule": crontab(minute=0, hour=7, day_of_month="1"),
         "args": ["monthly"],
+    },
+}
+
+# Contact messages to a practice's originator are deleted this many days after they were
+# relayed by email (practice.tasks.delete_old_contact_messages): the email is the record.
+PRACTICE_CONTACT_MESSAGES_KEEP_DAYS = 30
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "practice-delete-old-contact-messages": {
+        "task": "practice.tasks.delete_old_contact_messages",
+        "schedule": crontab(minute=45, hour=3),
+    },
+}
+
+# Expired sessions are deleted daily (portal.tasks): Django never removes them itself.
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "portal-clear-expired-sessions": {
+        "task": "portal.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=0, hour=4),
     },
 }
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0009_count_vocabulary_per_restriction'),
+        ('search', '0010_count_vocabulary_per_restriction'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 

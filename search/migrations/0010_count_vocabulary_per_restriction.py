@@ -29,7 +29,7 @@ def recount(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0008_newest_and_most_viewed_indexes'),
+        ('search', '0009_add_daily_search_totals_and_redact_log'),
     ]
 
     operations = [

@@ -1,0 +1,71 @@
+"""The privacy notice and a registrant's data pages in headless Chromium: no WCAG 2.2 AA
+violations (axe), and erasing works without JavaScript."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from events import booking
+from events.models import Registration
+from taxonomy.models import Audience, Organisation
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def assert_no_violations(page):
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+    violations = results.response["violations"]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+    ]
+    assert violations == [], "\n".join(details)
+
+
+def test_the_privacy_notice_is_accessible(live_server, page):
+    response = page.goto(live_server.url + "/privacy/")
+    assert response.status == 200
+    assert_no_violations(page)
+
+
+def register(event, email):
+    return booking.register(
+        event,
+        name="Sam Officer",
+        email=email,
+        organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary"),
+        role=Audience.objects.get(slug="frontline-response"),
+    )
+
+
+def erase_through_the_pages(page, base_url, registration, check=lambda page: None):
+    page.goto(base_url + registration.manage_path())
+    check(page)
+    page.get_by_role("link", name="Erase your data now").click()
+    assert "This also cancels your registration" in page.content()
+    check(page)
+    page.get_by_role("button", name="Erase my data").click()
+    assert page.get_by_role("heading", name="Your data has been erased").is_visible()
+    check(page)
+    registration.refresh_from_db()
+    assert registration.email is None
+    assert registration.status == Registration.Status.CANCELLED
+
+
+def test_a_registrants_data_pages_are_accessible(live_server, page, make_event):
+    registration = register(make_event(title="Hearing the child"), "sam@avon.police.uk")
+    erase_through_the_pages(page, live_server.url, registration, check=assert_no_violations)
+
+
+def test_a_registrant_erases_their_data_without_javascript(live_server, browser, make_event):
+    registration = register(make_event(title="Hearing the child"), "sam@avon.police.uk")
+    # axe needs JavaScript, so this walk checks only that the pages work without it.
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        erase_through_the_pages(context.new_page(), live_server.url, registration)
+    finally:
+        context.close()
