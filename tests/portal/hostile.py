@@ -89,6 +89,7 @@ def build_site(settings):
     signed link, a password or a form leads to. Returns {URL name: [Target, ...]}."""
     from events.forms import EventFilterForm, FeedbackForm, RegistrationForm
     from events.models import EventIndexPage, EventPage, Registration
+    from events.views import received_path
     from inspections.forms import RegisterFilterForm
     from inspections.models import InspectionIndexPage, ProgrammePage, Recommendation
     from newsletters import links
@@ -261,7 +262,7 @@ def build_site(settings):
         "events:feed": [Target(reverse("events:feed"))],
         "events:criterion_feed": [Target(reverse("events:criterion_feed", args=[criterion.slug]))],
         "events:event_calendar": [Target(reverse("events:event_calendar", args=[event.pk]))],
-        "events:received": [Target(registration.received_path())],
+        "events:received": [Target(received_path(registration.event))],
         "events:manage": [
             Target(registration.manage_path(), [], ["action"], {"action": "accept"})
         ],

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from search.models import GlossaryTerm, PageViewCount
 from taxonomy.models import Criterion, Theme
@@ -189,10 +190,12 @@ def test_practice_page_explains_acronyms_on_first_use_and_lists_related_practice
     assert f'href="{related.url}">Hub triage</a>' in html
 
 
-def test_practice_page_views_are_counted(client, indexed):
+def test_practice_page_views_are_counted_once_per_visitor_a_day(client, indexed):
     page = indexed(title="Counted")
     client.get(page.url)
     client.get(page.url)
+    assert PageViewCount.objects.get(page_id=page.pk).views == 1
+    Client(REMOTE_ADDR="198.51.100.7").get(page.url)
     assert PageViewCount.objects.get(page_id=page.pk).views == 2
 
 
