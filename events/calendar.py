@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
+from portal.links import page_url
+
 from .models import EventState
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -82,12 +84,12 @@ def vevent(event, *, sequence=0, private=False, cancelled=False):
     item.add("sequence", sequence)
     item.add("summary", event.title)
     item.add("status", "CANCELLED" if (cancelled or event.cancelled) else "CONFIRMED")
-    description = [event.summary, "", event.full_url or ""]
+    description = [event.summary, "", page_url(event)]
     if private and event.joining_instructions:
         description += ["", "Joining instructions:", strip_tags(event.joining_instructions)]
     item.add("description", "\n".join(description).strip())
-    if event.full_url:
-        item.add("url", event.full_url)
+    if page_url(event):
+        item.add("url", page_url(event))
     location = event.venue if event.format.slug != "online" else "Online"
     if location:
         item.add("location", location.replace("\n", ", "))
@@ -135,7 +137,7 @@ def google_calendar_url(event):
             "action": "TEMPLATE",
             "text": event.title,
             "dates": f"{_utc(event.start)}/{_utc(event.end)}",
-            "details": f"{event.summary}\n\n{event.full_url or ''}",
+            "details": f"{event.summary}\n\n{page_url(event)}",
             "location": event.venue if event.format.slug != "online" else "Online",
             "ctz": "Europe/London",
         }
@@ -151,7 +153,7 @@ def outlook_calendar_url(event):
             "subject": event.title,
             "startdt": event.start.astimezone(dt.UTC).isoformat(),
             "enddt": event.end.astimezone(dt.UTC).isoformat(),
-            "body": f"{event.summary}\n\n{event.full_url or ''}",
+            "body": f"{event.summary}\n\n{page_url(event)}",
             "location": event.venue if event.format.slug != "online" else "Online",
         }
     )

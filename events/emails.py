@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 
+from portal.links import page_url, public_base_url
+
 from . import calendar
 from .models import EventMessage, Registration, RegistrationEmail
 
@@ -56,8 +58,8 @@ def build(registration, kind, connection=None, message=None):
         "when": _when(event),
         "manage_url": registration.manage_url(),
         "feedback_url": registration.manage_url() + "feedback/",
-        "event_url": event.full_url,
-        "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
+        "event_url": page_url(event),
+        "base_url": public_base_url(),
         "joining_instructions": (
             strip_tags(event.joining_instructions)
             if registration.status == Registration.Status.CONFIRMED

@@ -6,6 +6,8 @@ from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja import Status as Reply
 
+from portal.links import page_url, public_url
+
 from .forms import RegisterFilterForm
 from .queries import filter_register
 
@@ -71,10 +73,10 @@ def as_json(request, rec):
         "external_id": rec.external_id,
         "reference": rec.reference,
         "text": rec.text,
-        "url": request.build_absolute_uri(reverse("inspections:recommendation", args=[rec.pk])),
+        "url": public_url(reverse("inspections:recommendation", args=[rec.pk])),
         "report": {
             "title": report.title,
-            "url": request.build_absolute_uri(report.get_url(request)),
+            "url": page_url(report),
             "programme": {"value": report.programme, "label": report.get_programme_display()},
             "published": report.published_date,
             "force": term(report.force),

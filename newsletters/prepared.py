@@ -18,12 +18,12 @@ ordinary way. tests/newsletters/test_prepared.py checks that both ways give the 
 import binascii
 import email.utils
 import re
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
-from django.core.mail.utils import DNS_NAME
+
+from portal.links import public_host
 
 from .rendering import MANAGE_PLACEHOLDER as MANAGE
 from .rendering import UNSUBSCRIBE_PLACEHOLDER as UNSUBSCRIBE
@@ -49,8 +49,7 @@ def message_id(mailing_id, delivery_id):
     """The same Message-ID however often a copy is sent: if a copy is ever repeated (a worker
     killed between the server accepting it and the row being marked), mail systems that drop
     duplicates by Message-ID show it once."""
-    domain = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or str(DNS_NAME)
-    return f"<spe.{mailing_id}.{delivery_id}@{domain}>"
+    return f"<spe.{mailing_id}.{delivery_id}@{public_host()}>"
 
 
 def envelope_sender():

@@ -12,7 +12,7 @@ import css_inline
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
-from .models import site_url
+from portal.links import public_url
 
 MANAGE_PLACEHOLDER = "__SPE_MANAGE_URL__"
 UNSUBSCRIBE_PLACEHOLDER = "__SPE_UNSUBSCRIBE_URL__"
@@ -24,7 +24,7 @@ _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=
 
 def inline_html(template_name, context):
     rendered = render_to_string(template_name, context)
-    absolute = _RELATIVE_HREF.sub(lambda m: f'{m.group(1)}="{site_url("/")}', rendered)
+    absolute = _RELATIVE_HREF.sub(lambda m: f'{m.group(1)}="{public_url("/")}', rendered)
     return _inliner.inline(absolute)
 
 
@@ -50,7 +50,7 @@ def issue_context(issue, manage_url=MANAGE_PLACEHOLDER, unsubscribe_url=UNSUBSCR
         "sections": sections,
         "manage_url": manage_url,
         "unsubscribe_url": unsubscribe_url,
-        "archive_url": site_url(issue.get_absolute_url()),
+        "archive_url": public_url(issue.get_absolute_url()),
     }
 
 

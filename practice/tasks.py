@@ -5,6 +5,8 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.links import page_url
+
 
 @shared_task(bind=True, max_retries=8, default_retry_delay=60, soft_time_limit=50, time_limit=60)
 def relay_contact_message(self, contact_message_id):
@@ -22,7 +24,7 @@ def relay_contact_message(self, contact_message_id):
     recipient = page.contact_email or settings.NCPI_TEAM_EMAIL
     body = render_to_string(
         "practice/email/contact_message.txt",
-        {"contact": contact, "page": page, "page_url": page.full_url},
+        {"contact": contact, "page": page, "page_url": page_url(page)},
     )
     email = EmailMessage(
         subject=f"Enquiry about your practice: {page.title}",
@@ -113,8 +115,8 @@ def email_submitter(self, workflow_state_id, event, task_state_id=None):
         "page": page,
         "user": state.requested_by,
         "comment": comment,
-        "page_url": page.full_url if page.live else "",
-        "practice_url": page.get_parent().full_url,
+        "page_url": page_url(page) if page.live else "",
+        "practice_url": page_url(page.get_parent()),
         "ncpi_email": settings.NCPI_TEAM_EMAIL,
     }
     subject, template = SUBMITTER_EMAILS[event]

@@ -7,6 +7,8 @@ a 400 with a sentence saying what to change (Ninja's own validation answers 422)
 from django_ratelimit.core import is_ratelimited
 from ninja import Query, Router, Schema
 
+from portal.links import public_url
+
 from . import facets, service
 from .backends.base import SORTS
 from .forms import read_parameters
@@ -97,7 +99,7 @@ def search(request, params: Query[SearchParams]):
             {
                 "external_id": hit.external_id,
                 "title": hit.title,
-                "url": request.build_absolute_uri(hit.url),
+                "url": public_url(hit.url),
                 "summary": hit.summary,
                 # Escaped text with the matched words in <mark> elements.
                 "highlight": str(hit.highlight),

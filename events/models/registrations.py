@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from portal.links import public_url
+
 # Signed links carry the registration's key under these salts, so a link from one purpose
 # (the "thank you" page) cannot be used for another (manage or cancel).
 MANAGE_SALT = "events.registration.manage"
@@ -84,7 +86,7 @@ class Registration(models.Model):
         return reverse("events:manage", args=[self.manage_token()])
 
     def manage_url(self):
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + self.manage_path()
+        return public_url(self.manage_path())
 
     def received_path(self):
         token = signing.Signer(salt=RECEIVED_SALT).sign_object(self.pk)

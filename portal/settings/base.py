@@ -30,7 +30,8 @@ env = environ.Env(
     ),
     NCPI_TEAM_EMAIL=(str, "ncpi-team@practice-exchange.example"),
     ELASTICSEARCH_URL=(str, ""),
-    WAGTAILADMIN_BASE_URL=(str, "http://127.0.0.1:8000"),
+    PUBLIC_BASE_URL=(str, "http://127.0.0.1:8000"),
+    WAGTAILADMIN_BASE_URL=(str, ""),
     MEDIA_ROOT=(str, str(BASE_DIR / "var" / "media")),
     STATIC_ROOT=(str, str(BASE_DIR / "var" / "static")),
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
@@ -142,9 +143,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# The address the public reaches the portal at: every absolute link the portal sends out
+# (emails, feeds, the sitemap, calendars, the API) starts with it (portal/links.py).
+# Production refuses anything but https.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL").rstrip("/")
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Safeguarding Practice Exchange"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL")
+# https://docs.wagtail.org/en/stable/reference/settings.html#wagtailadmin-base-url
+# The admin's own links in its emails: the public base URL unless the admin lives elsewhere.
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL").rstrip("/") or PUBLIC_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "odt", "pptx", "xlsx", "csv", "txt"]
 # Documents and images are attachments to practice: keep uploads modest.

@@ -25,6 +25,7 @@ REQUIRED = (
     "REDIS_URL",
     "CELERY_BROKER_URL",
     "EMAIL_URL",
+    "PUBLIC_BASE_URL",
 )
 VALID = {
     "SECRET_KEY": "k8Jq2vRz7WmX4tLp9NcB3hYf6DsG1aEo5uKi8TrQw2ZxVn7MbHj4LcPy0FdSg3Ae",
@@ -34,6 +35,7 @@ VALID = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp://127.0.0.1:25",
     "ELASTICSEARCH_URL": "http://127.0.0.1:9200",
+    "PUBLIC_BASE_URL": "https://practice.example",
 }
 POSTMARK = {**VALID, "EMAIL_PROVIDER": "postmark", "ANYMAIL_API_KEY": "postmark-server-token"}
 
@@ -76,6 +78,7 @@ CASES = {
         },
     ),
     "without elasticsearch": (CHECK, without(VALID, "ELASTICSEARCH_URL")),
+    "plain http public base url": (CHECK, {**VALID, "PUBLIC_BASE_URL": "http://practice.example"}),
     "postmark": (PRINT_EMAIL_BACKEND, POSTMARK),
     "postmark connection": (OPEN_EMAIL_CONNECTION, POSTMARK),
     "postmark without key": (PRINT_EMAIL_BACKEND, without(POSTMARK, "ANYMAIL_API_KEY")),
@@ -143,6 +146,12 @@ def test_broker_and_cache_on_one_redis_database_are_refused(runs, case):
     result = runs[case].result()
     assert result.returncode != 0
     assert "CELERY_BROKER_URL and REDIS_URL must differ" in error_of(result)
+
+
+def test_a_public_base_url_that_is_not_https_is_refused(runs):
+    result = runs["plain http public base url"].result()
+    assert result.returncode != 0
+    assert "PUBLIC_BASE_URL must be an https:// address" in error_of(result)
 
 
 def test_elasticsearch_is_optional_search_then_uses_the_database(runs):
