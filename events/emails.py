@@ -7,6 +7,7 @@ resend_stranded (run by beat) sends a few minutes later, so nothing is lost eith
 """
 
 import datetime as dt
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -79,19 +80,22 @@ def build(registration, kind, connection=None, message=None):
         connection=connection,
     )
     base = kind.split("-", 1)[0]
-    if base in ICS_KINDS and registration.status in (
-        Registration.Status.CONFIRMED,
-        Registration.Status.CANCELLED,
-    ):
-        email.attach(
-            "event.ics",
-            calendar.registration_ics(
-                registration, cancelled=registration.status == Registration.Status.CANCELLED
-            ),
-            "text/calendar; charset=utf-8; method="
-            + ("CANCEL" if event.cancelled or base == "cancelled" else "PUBLISH"),
-        )
+    # Only someone whose place was confirmed has the event in their calendar to update.
+    if base in ICS_KINDS and registration.confirmed_at is not None:
+        if registration.status in (Registration.Status.CONFIRMED, Registration.Status.CANCELLED):
+            email.attach(invitation(registration))
     return email
+
+
+def invitation(registration):
+    """The registrant's iCalendar invitation (REQUEST) or cancellation (CANCEL) as a MIME
+    part: text/calendar with its charset once and the METHOD as a parameter, as RFC 6047
+    (iMIP) asks, so mail clients offer to add, update or remove the event."""
+    body, method = calendar.registration_ics(registration)
+    part = MIMEText(body.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="event.ics")
+    return part
 
 
 def claim(registration, kind):

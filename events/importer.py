@@ -13,6 +13,7 @@ from portal.importing import (
 from practice.importer import ImportResult
 from taxonomy.models import Audience, Criterion, EventFormat, Region, Theme
 
+from .calendar import uid_for_import_id
 from .models import EventIndexPage, EventPage
 
 REQUIRED_FIELDS = ["id", "title", "summary", "description", "start", "end", "format", "region"]
@@ -100,6 +101,7 @@ def import_events(path, *, stdout=None, adjust=None):
             page = existing.get(values["external_id"])
             if page is None:
                 page = EventPage(**values)
+                page.calendar_uid = uid_for_import_id(page.external_id)
                 page.slug = unique_child_slug(index, page.title, page.external_id)
                 index.add_child(instance=page)
                 result.created.append(page)

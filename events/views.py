@@ -1,6 +1,7 @@
 """Public views: registering, the signed-link pages for registrants, and calendars."""
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,7 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from taxonomy.models import Criterion
@@ -62,7 +65,7 @@ def _registration_or_404(token, salt=None):
     return registration
 
 
-@require_GET
+@require_safe
 def received(request, token):
     """Straight after registering: the outcome, without the private details (the email
     proves the address is theirs; this page does not)."""
@@ -118,10 +121,11 @@ def _ics_response(body, filename):
     return response
 
 
-@require_GET
+@require_safe
 def registration_calendar(request, token):
     registration = _registration_or_404(token)
-    return _ics_response(calendar.registration_ics(registration), "event.ics")
+    body, _ = calendar.registration_ics(registration, method="PUBLISH")
+    return _ics_response(body, "event.ics")
 
 
 def _public_events():
@@ -134,10 +138,27 @@ def _public_events():
     )
 
 
-@require_GET
+def _conditional(request, body, events, response_for):
+    """Answer with ETag and Last-Modified, or 304 when the client's copy is current. The body
+    is the same bytes until an event in it changes (calendar.calendar), so its hash is the
+    ETag; Last-Modified is the latest publication of an event in it."""
+    etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+    published = [event.last_published_at for event in events if event.last_published_at]
+    last_modified = int(max(published).timestamp()) if published else None
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = response_for(body)
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
+@require_safe
 def event_calendar(request, pk):
     event = get_object_or_404(_public_events(), pk=pk)
-    return _ics_response(calendar.calendar([event]), f"{event.slug}.ics")
+    body = calendar.calendar([event])
+    return _conditional(request, body, [event], lambda b: _ics_response(b, f"{event.slug}.ics"))
 
 
 def _feed_response(body):
@@ -147,15 +168,16 @@ def _feed_response(body):
     return response
 
 
-@require_GET
+@require_safe
 def feed(request):
-    body = calendar.calendar(list(_public_events()), name="NCPI learning events")
-    return _feed_response(body)
+    events = list(_public_events())
+    body = calendar.calendar(events, name="NCPI learning events")
+    return _conditional(request, body, events, _feed_response)
 
 
-@require_GET
+@require_safe
 def criterion_feed(request, slug):
     criterion = get_object_or_404(Criterion, slug=slug)
     events = list(_public_events().filter(criteria=criterion).distinct())
     body = calendar.calendar(events, name=f"NCPI learning events: {criterion.name}")
-    return _feed_response(body)
+    return _conditional(request, body, events, _feed_response)

@@ -1,6 +1,7 @@
 """Learning events run by the NCPI team, and their listing."""
 
 import datetime as dt
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -129,6 +130,12 @@ class EventPage(Page):
         blank=True,
         help_text="Identifier from the import file; keeps re-imports from duplicating pages.",
     )
+    calendar_uid = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="The event's UID in every calendar file: the same for the event's life.",
+    )
     summary = models.TextField()
     description = RichTextField(features=["h3", "bold", "italic", "link", "ol", "ul"])
     start = models.DateTimeField(db_index=True, help_text="Entered and shown in UK time.")
@@ -225,6 +232,8 @@ class EventPage(Page):
 
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
+    # A copy is another event: it gets a UID of its own.
+    exclude_fields_in_copy = ["calendar_uid"]
 
     class Meta:
         verbose_name = "event"
@@ -245,6 +254,13 @@ class EventPage(Page):
             form = RegistrationForm(self)
         context["registration_form"] = form
         return context
+
+    def with_content_json(self, content):
+        # Publishing an older revision (or one saved before calendar_uid existed) must not
+        # change the UID that registrants' calendars know the event by.
+        page = super().with_content_json(content)
+        page.calendar_uid = self.calendar_uid
+        return page
 
     def serve(self, request, *args, **kwargs):
         from ..views import register
