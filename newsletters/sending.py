@@ -321,6 +321,18 @@ def _suppress(subscriber, reason):
     )
 
 
+def unsubscribe_from_everything(subscriber):
+    """What the unsubscribe link does: every subscription ends, and the address is marked
+    unsubscribed (to be erased after NEWSLETTERS_ERASE_AFTER_DAYS) unless it is suppressed."""
+    with transaction.atomic():
+        subscriber.subscriptions.all().delete()
+        if subscriber.status != Subscriber.Status.SUPPRESSED:
+            Subscriber.objects.filter(pk=subscriber.pk).update(
+                status=Subscriber.Status.UNSUBSCRIBED,
+                unsubscribed_at=subscriber.unsubscribed_at or timezone.now(),
+            )
+
+
 def suppress_address(email, reason):
     """Stop all mail to an address at once (hard bounce, complaint): pending rows are skipped
     as the chunk reaches them, since it checks the subscriber's status before sending."""

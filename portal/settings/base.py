@@ -31,6 +31,7 @@ env = environ.Env(
     NCPI_TEAM_EMAIL=(str, "ncpi-team@practice-exchange.example"),
     ELASTICSEARCH_URL=(str, ""),
     PUBLIC_BASE_URL=(str, "http://127.0.0.1:8000"),
+    NEWSLETTERS_UNSUBSCRIBE_ADDRESS=(str, ""),
     WAGTAILADMIN_BASE_URL=(str, ""),
     MEDIA_ROOT=(str, str(BASE_DIR / "var" / "media")),
     STATIC_ROOT=(str, str(BASE_DIR / "var" / "static")),
@@ -293,6 +294,10 @@ NEWSLETTERS_ASYNCHRONOUS_MARKS = env.bool("NEWSLETTERS_ASYNCHRONOUS_MARKS", defa
 # imaps://bounces%40example.org:password@imap.example.org:993/INBOX (newsletters/bounces.py).
 NEWSLETTERS_BOUNCE_ADDRESS = env("NEWSLETTERS_BOUNCE_ADDRESS", default="")
 NEWSLETTERS_BOUNCE_MAILBOX_URL = env("NEWSLETTERS_BOUNCE_MAILBOX_URL", default="")
+# RFC 2369's mailto: unsubscribe, beside the https one: an address that delivers to the bounce
+# mailbox above (e.g. a plus address of it), where beat reads "Unsubscribe <token>" requests.
+# Empty: emails offer only the https link (every client that supports RFC 8058 uses that).
+NEWSLETTERS_UNSUBSCRIBE_ADDRESS = env("NEWSLETTERS_UNSUBSCRIBE_ADDRESS")
 # Tests only: seconds to wait before each message, so a worker can be killed mid-chunk.
 NEWSLETTERS_SEND_DELAY = env.float("NEWSLETTERS_SEND_DELAY", default=0.0)
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
