@@ -16,7 +16,6 @@ import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.html import strip_tags
 from icalendar import (
     Calendar,
     Event,
@@ -28,6 +27,7 @@ from icalendar import (
 )
 
 from portal.links import page_url
+from portal.text import rich_text_as_plain_text
 
 from .models import EventState
 
@@ -73,7 +73,9 @@ def uid_for_import_id(external_id):
 
 
 def fingerprint(event):
-    """What a calendar copy depends on: a change to any of these means a new SEQUENCE."""
+    """What a calendar copy depends on: a change to any of these means a new SEQUENCE, and an
+    email to registrants (so joining details added or changed later reach them). The events
+    0004 migration holds a copy, to restate existing fingerprints in this form."""
     parts = [
         event.title,
         event.start.isoformat(),
@@ -81,6 +83,8 @@ def fingerprint(event):
         event.venue,
         str(event.format_id),
         str(event.cancelled),
+        event.joining_url,
+        event.joining_instructions,
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -128,12 +132,16 @@ def vevent(event, *, sequence=0, private=False, cancelled=False, stamp=None, att
         item.add("attendee", value)
     url = page_url(event)
     description = [event.summary, "", url]
+    joining_url = event.joining_url if private and event.is_online else ""
+    if joining_url:
+        description += ["", f"Join online: {joining_url}"]
     if private and event.joining_instructions:
-        description += ["", "Joining instructions:", strip_tags(event.joining_instructions)]
+        instructions = rich_text_as_plain_text(event.joining_instructions)
+        description += ["", "Joining instructions:", instructions]
     item.add("description", "\n".join(description).strip())
     if url:
         item.add("url", url)
-    location = event.venue if event.format.slug != "online" else "Online"
+    location = event.venue if event.format.slug != "online" else (joining_url or "Online")
     if location:
         item.add("location", location.replace("\n", ", "))
     return item

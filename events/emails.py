@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import strip_tags
 
 from portal.links import page_url, public_base_url
+from portal.text import rich_text_as_plain_text
 
 from . import calendar
 from .models import EventMessage, Registration, RegistrationEmail
@@ -29,6 +29,21 @@ ICS_KINDS = ("confirmed", "reminder", "changed", "cancelled")
 def _when(event):
     start = timezone.localtime(event.start)
     return date_format(start, "l j F Y, H:i")
+
+
+def joining_details(registration):
+    """What a registrant is told about joining an online or hybrid event: the link and the
+    instructions once their place is confirmed, never before; that they will follow, when
+    the event has none yet."""
+    event = registration.event
+    confirmed = registration.status == Registration.Status.CONFIRMED and not event.cancelled
+    if not confirmed:
+        return {"joining_url": "", "joining_instructions": "", "joining_later": False}
+    return {
+        "joining_url": event.joining_url if event.is_online else "",
+        "joining_instructions": rich_text_as_plain_text(event.joining_instructions),
+        "joining_later": event.is_online and not event.has_joining_details,
+    }
 
 
 def subject_and_template(registration, kind):
@@ -61,11 +76,7 @@ def build(registration, kind, connection=None, message=None):
         "feedback_url": registration.manage_url() + "feedback/",
         "event_url": page_url(event),
         "base_url": public_base_url(),
-        "joining_instructions": (
-            strip_tags(event.joining_instructions)
-            if registration.status == Registration.Status.CONFIRMED
-            else ""
-        ),
+        **joining_details(registration),
         "message": message,
     }
     if message is not None:

@@ -17,7 +17,7 @@ from django_ratelimit.core import is_ratelimited
 from taxonomy.models import Criterion
 
 from . import booking, calendar
-from .forms import FeedbackForm, RegistrationForm
+from .forms import FeedbackForm, RegistrationChangeForm, RegistrationForm
 from .models import EventPage, Feedback, Registration
 from .models.registrations import RECEIVED_SALT
 
@@ -80,9 +80,20 @@ def received(request, token):
 def manage(request, token):
     """The registrant's own page, reached by the signed link in every email."""
     registration = _registration_or_404(token)
+    change_form = None
+    if registration.can_change_answers:
+        change_form = RegistrationChangeForm(registration)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "cancel" and registration.is_live:
+        if action == "change" and change_form is not None:
+            change_form = RegistrationChangeForm(registration, request.POST)
+            if not change_form.is_valid():
+                return _manage_page(request, registration, token, change_form, status=400)
+            change_form.save()
+            messages.success(request, "Your answers are saved.")
+        elif action == "change":
+            messages.error(request, "The answers to this registration can no longer be changed.")
+        elif action == "cancel" and registration.is_live:
             booking.cancel(registration)
             messages.success(request, "Your registration is cancelled. We have emailed you.")
         elif action == "accept":
@@ -91,10 +102,19 @@ def manage(request, token):
             else:
                 messages.error(request, "This offer has lapsed or was already answered.")
         return redirect(request.path)
-    context = {"registration": registration, "event": registration.event, "token": token}
+    return _manage_page(request, registration, token, change_form)
+
+
+def _manage_page(request, registration, token, change_form, status=200):
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "token": token,
+        "change_form": change_form,
+    }
     if registration.status == Registration.Status.WAITLISTED:
         context["waitlist_place"] = booking.waitlist_place(registration)
-    return TemplateResponse(request, "events/registration_manage.html", context)
+    return TemplateResponse(request, "events/registration_manage.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -142,10 +143,17 @@ class EventPage(Page):
     end = models.DateTimeField(db_index=True)
     format = models.ForeignKey("taxonomy.EventFormat", on_delete=models.PROTECT)
     venue = models.TextField(blank=True, help_text="Address, for in-person and hybrid events.")
+    joining_url = models.URLField(
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text="Online and hybrid events: the link to join (https). Private: shown only to "
+        "confirmed registrants, in their emails, calendar invitations and own page.",
+    )
     joining_instructions = RichTextField(
         blank=True,
         features=["bold", "italic", "link", "ol", "ul"],
-        help_text="Joining link and private instructions: shown only to confirmed registrants.",
+        help_text="Meeting ID, passcode, dial-in numbers and anything else confirmed registrants "
+        "need to join. Private, like the link.",
     )
     region = models.ForeignKey("taxonomy.Region", on_delete=models.PROTECT)
     criteria = ParentalManyToManyField("taxonomy.Criterion", blank=True, related_name="events")
@@ -194,6 +202,7 @@ class EventPage(Page):
                 FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
                 FieldPanel("format"),
                 FieldPanel("venue"),
+                FieldPanel("joining_url"),
                 FieldPanel("joining_instructions"),
                 FieldPanel("region"),
             ],
@@ -280,12 +289,23 @@ class EventPage(Page):
             and self.registration_closes < self.registration_opens
         ):
             errors["registration_closes"] = "Registration must close after it opens."
+        if self.format_id and not self.is_online and self.joining_url:
+            errors["joining_url"] = "A joining link is for online and hybrid events only."
         if errors:
             raise ValidationError(errors)
 
     @property
     def is_past(self):
         return self.end < timezone.now()
+
+    @property
+    def is_online(self):
+        """Online and hybrid events: people join through a link, sent when they are booked."""
+        return self.format.slug in ("online", "hybrid")
+
+    @property
+    def has_joining_details(self):
+        return bool(self.joining_url or self.joining_instructions)
 
     @property
     def registration_status(self):

@@ -5,6 +5,7 @@ from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.links import public_url
 
@@ -77,6 +78,17 @@ class Registration(models.Model):
     @property
     def is_live(self):
         return self.status not in (self.Status.CANCELLED, self.Status.EXPIRED)
+
+    @property
+    def can_change_answers(self):
+        """A live registration may change its answers until the event starts."""
+        event = self.event
+        return (
+            self.is_live
+            and self.status != self.Status.DECLINED
+            and not event.cancelled
+            and event.start > timezone.now()
+        )
 
     def manage_token(self):
         # Signer, not signing.dumps: no timestamp, so every email carries the same link.
