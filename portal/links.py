@@ -47,16 +47,22 @@ def site_hostname_and_port(base_url=None):
     return parts.hostname or "localhost", port
 
 
-def sync_default_site(**kwargs):
+def sync_default_site(apps=None, using="default", **kwargs):
     """Point the default Site at the public base URL (connected to post_migrate), so the
     admin's "view live" links and anything else of Wagtail's that reads the Site agree."""
-    from wagtail.models import Site
+    from django.apps import apps as installed_apps
+    from wagtail.models import Site as LiveSite
 
+    try:
+        Site = (apps or installed_apps).get_model("wagtailcore", "Site")
+    except LookupError:  # migrated only part of the way: no Site table yet
+        return
     hostname, port = site_hostname_and_port()
     changed = (
-        Site.objects.filter(is_default_site=True)
+        Site.objects.using(using)
+        .filter(is_default_site=True)
         .exclude(hostname=hostname, port=port)
         .update(hostname=hostname, port=port)
     )
     if changed:
-        Site.clear_site_root_paths_cache()
+        LiveSite.clear_site_root_paths_cache()
