@@ -6,6 +6,7 @@ subprocesses run in parallel, started once per module.
 """
 
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +62,13 @@ PRINT_DATABASE_NAME = (
 DEV_DATABASE = "/tmp/spe-dev-settings-test.sqlite3"  # noqa: S108 (never created: only read back)
 
 
+def docker_build_environment():
+    """The placeholders the Dockerfile gives `collectstatic` (production settings) at build."""
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    run = dockerfile[: dockerfile.index("manage.py collectstatic")].rsplit("RUN ", 1)[1]
+    return dict(re.findall(r"(\w+)=(\S+)", run))
+
+
 def without(environment, name):
     return {key: value for key, value in environment.items() if key != name}
 
@@ -82,6 +90,10 @@ CASES = {
     "postmark": (PRINT_EMAIL_BACKEND, POSTMARK),
     "postmark connection": (OPEN_EMAIL_CONNECTION, POSTMARK),
     "postmark without key": (PRINT_EMAIL_BACKEND, without(POSTMARK, "ANYMAIL_API_KEY")),
+    "docker build": (
+        ("collectstatic", "--dry-run", "--no-input", PRODUCTION),
+        docker_build_environment(),
+    ),
     "dev database": (
         PRINT_DATABASE_NAME,
         {
@@ -175,6 +187,11 @@ def test_email_provider_without_api_key_is_refused(runs):
     result = runs["postmark without key"].result()
     assert result.returncode != 0
     assert "ANYMAIL_API_KEY" in error_of(result)
+
+
+def test_the_docker_build_gives_production_settings_all_they_need(runs):
+    result = runs["docker build"].result()
+    assert result.returncode == 0, result.stderr
 
 
 def test_dev_settings_honour_database_url(runs):
