@@ -33,6 +33,7 @@ RUN SECRET_KEY=collectstatic-placeholder-not-used-at-runtime \
     CELERY_BROKER_URL=redis://build.invalid:6379/0 \
     EMAIL_URL=smtp://build.invalid:25 \
     ELASTICSEARCH_URL=http://build.invalid:9200 \
+    PUBLIC_BASE_URL=https://build.invalid \
     python manage.py collectstatic --no-input --verbosity=0
 
 USER app

@@ -10,6 +10,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 LOCKS := requirements.lock requirements-dev.lock
+# Where `make run` serves; every link in its emails, feeds and calendars starts with it.
+ADDRESS ?= 127.0.0.1:8000
+RUN_ENV := PUBLIC_BASE_URL=http://$(ADDRESS)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench clean
@@ -33,11 +36,11 @@ $(STAMP): $(LOCKS)
 
 run: install ## Serve the demo at http://127.0.0.1:8000 (SQLite, demo content, admin login demo)
 	@echo "==> Applying migrations"
-	$(MANAGE) migrate --no-input
+	$(RUN_ENV) $(MANAGE) migrate --no-input
 	@echo "==> Loading demo content"
-	$(MANAGE) load_demo
-	@echo "==> Serving http://127.0.0.1:8000 (admin at /admin/; Ctrl-C stops)"
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(RUN_ENV) $(MANAGE) load_demo
+	@echo "==> Serving http://$(ADDRESS) (admin at /admin/; Ctrl-C stops)"
+	$(RUN_ENV) $(MANAGE) runserver $(ADDRESS)
 
 test: install ## Lint, check migrations and run the whole test suite (as CI does)
 	@echo "==> Linting with ruff"

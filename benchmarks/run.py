@@ -9,7 +9,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # In the order they are worth reading; ones not written yet are skipped.
-BENCHMARKS = ["pages.py", "relevance.py", "search_speed.py", "registration.py", "email_fanout.py"]
+BENCHMARKS = [
+    "pages.py",
+    "relevance.py",
+    "search_speed.py",
+    "registration.py",
+    "email_fanout.py",
+    "sitemap.py",
+]
 
 
 def main():

@@ -12,6 +12,7 @@ waits (a claim with `send_after`, sent by beat) and a "registered again" notice 
 
 import datetime as dt
 import smtplib
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -19,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import strip_tags
 
+from portal.links import page_url, public_base_url
+from portal.rich_text import rich_text_as_plain_text
 from portal.text import one_line
 
 from . import calendar, cooldown
@@ -33,6 +35,21 @@ ICS_KINDS = ("confirmed", "reminder", "changed", "cancelled")
 def _when(event):
     start = timezone.localtime(event.start)
     return date_format(start, "l j F Y, H:i")
+
+
+def joining_details(registration):
+    """What a registrant is told about joining an online or hybrid event: the link and the
+    instructions once their place is confirmed, never before; that they will follow, when
+    the event has none yet."""
+    event = registration.event
+    confirmed = registration.status == Registration.Status.CONFIRMED and not event.cancelled
+    if not confirmed:
+        return {"joining_url": "", "joining_instructions": "", "joining_later": False}
+    return {
+        "joining_url": event.joining_url if event.is_online else "",
+        "joining_instructions": rich_text_as_plain_text(event.joining_instructions),
+        "joining_later": event.is_online and not event.has_joining_details,
+    }
 
 
 def subject_and_template(registration, kind):
@@ -65,13 +82,9 @@ def build(registration, kind, connection=None, message=None):
         "when": _when(event),
         "manage_url": registration.manage_url(),
         "feedback_url": registration.manage_url() + "feedback/",
-        "event_url": event.full_url,
-        "base_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
-        "joining_instructions": (
-            strip_tags(event.joining_instructions)
-            if registration.status == Registration.Status.CONFIRMED
-            else ""
-        ),
+        "event_url": page_url(event),
+        "base_url": public_base_url(),
+        **joining_details(registration),
         "message": message,
         "confirm_hours": settings.EVENTS_EMAIL_CONFIRMATION_HOURS,
     }
@@ -89,19 +102,22 @@ def build(registration, kind, connection=None, message=None):
         connection=connection,
     )
     base = kind.split("-", 1)[0]
-    if base in ICS_KINDS and registration.status in (
-        Registration.Status.CONFIRMED,
-        Registration.Status.CANCELLED,
-    ):
-        email.attach(
-            "event.ics",
-            calendar.registration_ics(
-                registration, cancelled=registration.status == Registration.Status.CANCELLED
-            ),
-            "text/calendar; charset=utf-8; method="
-            + ("CANCEL" if event.cancelled or base == "cancelled" else "PUBLISH"),
-        )
+    # Only someone whose place was confirmed has the event in their calendar to update.
+    if base in ICS_KINDS and registration.confirmed_at is not None:
+        if registration.status in (Registration.Status.CONFIRMED, Registration.Status.CANCELLED):
+            email.attach(invitation(registration))
     return email
+
+
+def invitation(registration):
+    """The registrant's iCalendar invitation (REQUEST) or cancellation (CANCEL) as a MIME
+    part: text/calendar with its charset once and the METHOD as a parameter, as RFC 6047
+    (iMIP) asks, so mail clients offer to add, update or remove the event."""
+    body, method = calendar.registration_ics(registration)
+    part = MIMEText(body.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="event.ics")
+    return part
 
 
 def claim(registration, kind):

@@ -10,7 +10,7 @@ from portal.forms import (
 )
 from taxonomy.models import Audience, Criterion, EventFormat, Organisation, Region, Theme
 
-from .models import EventPage, EventQuestion, Feedback
+from .models import EventPage, EventQuestion, Feedback, Registration
 
 POLICE_SUFFIXES_SETTING = "EVENTS_POLICE_EMAIL_DOMAINS"
 
@@ -107,6 +107,8 @@ class RegistrationForm(forms.Form):
     def __init__(self, event, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
+        if not event.is_online:
+            self.fields["email"].help_text = "We send your confirmation here."
         self.questions = list(event.questions.all())
         for question in self.questions:
             self.fields[self.question_field_name(question)] = self._question_field(question)
@@ -178,12 +180,53 @@ class RegistrationForm(forms.Form):
             answers.append({"question": question.label, "answer": value})
         return {
             "name": data["name"],
-            "email": data["email"],
+            "email": data.get("email"),
             "organisation": data["organisation"],
             "role": data["role"],
             "consent_to_contact": data["consent_to_contact"],
             "answers": answers,
         }
+
+
+class RegistrationChangeForm(RegistrationForm):
+    """What a registrant may change from their own page: every answer the registration form
+    asked for, with its checks, except the email address (their signed link is theirs by it)
+    and the registration window (changing answers is not registering)."""
+
+    def __init__(self, registration, *args, **kwargs):
+        kwargs.setdefault("initial", self.answers_of(registration))
+        super().__init__(registration.event, *args, **kwargs)
+        del self.fields["email"]
+        self.registration = registration
+
+    def answers_of(self, registration):
+        initial = {
+            "name": registration.name,
+            "organisation": registration.organisation_id,
+            "role": registration.role_id,
+            "consent_to_contact": registration.consent_to_contact,
+        }
+        given = {item["question"]: item["answer"] for item in registration.answers or []}
+        for question in registration.event.questions.all():
+            if question.label in given:
+                initial[self.question_field_name(question)] = given[question.label]
+        return initial
+
+    def clean(self):
+        return forms.Form.clean(self)
+
+    def registration_fields(self):
+        fields = super().registration_fields()
+        del fields["email"]
+        return fields
+
+    def save(self):
+        """Store the changed answers; the seat, status and place on the waitlist stay."""
+        fields = self.registration_fields()
+        Registration.objects.filter(pk=self.registration.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self.registration, name, value)
+        return self.registration
 
 
 class FeedbackForm(forms.ModelForm):

@@ -1,5 +1,7 @@
 """Import learning events from JSON Lines (format in ../shared/DESIGN.md)."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 
@@ -13,6 +15,7 @@ from portal.importing import (
 from practice.importer import ImportResult
 from taxonomy.models import Audience, Criterion, EventFormat, Region, Theme
 
+from .calendar import uid_for_import_id
 from .models import EventIndexPage, EventPage
 
 # More seats than any venue or webinar has: a bigger number is a mistake in the file.
@@ -26,6 +29,8 @@ OPTIONAL_FIELDS = [
     "capacity",
     "registration_opens",
     "registration_closes",
+    "joining_url",
+    "joining_instructions",
 ]
 
 
@@ -48,6 +53,14 @@ def clean_event(record):
         "registration_opens": record.date("registration_opens", required=False),
         "registration_closes": record.date("registration_closes", required=False),
     }
+    # Joining details are often added in the admin after the import: a record without them
+    # leaves them as they are.
+    if "joining_url" in record.data:
+        values["joining_url"] = record.text("joining_url", required=False, max_length=200)
+    if "joining_instructions" in record.data:
+        values["joining_instructions"] = paragraphs_to_html(
+            record.text("joining_instructions", required=False)
+        )
     if values["end"] <= values["start"]:
         record.fail("end", "must be after start")
     opens, closes = values["registration_opens"], values["registration_closes"]
@@ -60,6 +73,13 @@ def clean_event(record):
     values["region"] = region
     if values["format"].slug in ("in-person", "hybrid") and not values["venue"]:
         record.fail("venue", "is needed for in-person and hybrid events")
+    if values.get("joining_url"):
+        if values["format"].slug == "in-person":
+            record.fail("joining_url", "is for online and hybrid events only")
+        try:
+            URLValidator(schemes=["https"])(values["joining_url"])
+        except ValidationError:
+            record.fail("joining_url", "must be an https:// address")
     return values
 
 
@@ -102,6 +122,7 @@ def import_events(path, *, stdout=None, adjust=None):
             page = existing.get(values["external_id"])
             if page is None:
                 page = EventPage(**values)
+                page.calendar_uid = uid_for_import_id(page.external_id)
                 page.slug = unique_child_slug(index, page.title, page.external_id)
                 index.add_child(instance=page)
                 result.created.append(page)

@@ -1,6 +1,7 @@
 """Public views: registering, the signed-link pages for registrants, and calendars."""
 
 import datetime as dt
+import hashlib
 import json
 
 from django.conf import settings
@@ -11,14 +12,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from taxonomy.models import Criterion
 
 from . import booking, calendar, privacy
-from .forms import FeedbackForm, RegistrationForm
+from .forms import FeedbackForm, RegistrationChangeForm, RegistrationForm
 from .models import EventPage, Feedback, Registration
 
 # How far back the calendar feeds reach: enough for a subscriber to see last year's events.
@@ -69,7 +72,7 @@ def _registration_or_404(token):
 
 
 @signed_link
-@require_GET
+@require_safe
 def received(request, token):
     """Straight after registering: the same page whatever happened (booked, waitlisted, waiting
     for approval or for the address to be confirmed, or already registered), because whoever
@@ -92,6 +95,9 @@ def received(request, token):
 def manage(request, token):
     """The registrant's own page, reached by the signed link in every email."""
     registration = _registration_or_404(token)
+    change_form = None
+    if registration.can_change_answers:
+        change_form = RegistrationChangeForm(registration)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "verify" and registration.status == Registration.Status.AWAITING_EMAIL:
@@ -108,6 +114,14 @@ def manage(request, token):
                 messages.error(request, "This event is no longer taking registrations.")
             else:
                 messages.success(request, "Your email address is confirmed. We have emailed you.")
+        elif action == "change" and change_form is not None:
+            change_form = RegistrationChangeForm(registration, request.POST)
+            if not change_form.is_valid():
+                return _manage_page(request, registration, token, change_form, status=400)
+            change_form.save()
+            messages.success(request, "Your answers are saved.")
+        elif action == "change":
+            messages.error(request, "The answers to this registration can no longer be changed.")
         elif action == "cancel" and registration.is_live:
             booking.cancel(registration)
             messages.success(request, "Your registration is cancelled. We have emailed you.")
@@ -117,17 +131,22 @@ def manage(request, token):
             else:
                 messages.error(request, "This offer has lapsed or was already answered.")
         return redirect(request.path)
+    return _manage_page(request, registration, token, change_form)
+
+
+def _manage_page(request, registration, token, change_form, status=200):
     context = {
         "registration": registration,
         "event": registration.event,
         "token": token,
         "anonymise_on": privacy.anonymise_on(registration.event),
+        "change_form": change_form,
     }
     if registration.status == Registration.Status.WAITLISTED:
         context["waitlist_place"] = booking.waitlist_place(registration)
     if registration.status == Registration.Status.AWAITING_EMAIL:
         context["confirm_by"] = booking.confirmation_deadline(registration)
-    return TemplateResponse(request, "events/registration_manage.html", context)
+    return TemplateResponse(request, "events/registration_manage.html", context, status=status)
 
 
 @signed_link
@@ -181,10 +200,11 @@ def _ics_response(body, filename):
 
 
 @signed_link
-@require_GET
+@require_safe
 def registration_calendar(request, token):
     registration = _registration_or_404(token)
-    return _ics_response(calendar.registration_ics(registration), "event.ics")
+    body, _ = calendar.registration_ics(registration, method="PUBLISH")
+    return _ics_response(body, "event.ics")
 
 
 def _public_events():
@@ -197,10 +217,27 @@ def _public_events():
     )
 
 
-@require_GET
+def _conditional(request, body, events, response_for):
+    """Answer with ETag and Last-Modified, or 304 when the client's copy is current. The body
+    is the same bytes until an event in it changes (calendar.calendar), so its hash is the
+    ETag; Last-Modified is the latest publication of an event in it."""
+    etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+    published = [event.last_published_at for event in events if event.last_published_at]
+    last_modified = int(max(published).timestamp()) if published else None
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = response_for(body)
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    return response
+
+
+@require_safe
 def event_calendar(request, pk):
     event = get_object_or_404(_public_events(), pk=pk)
-    return _ics_response(calendar.calendar([event]), f"{event.slug}.ics")
+    body = calendar.calendar([event])
+    return _conditional(request, body, [event], lambda b: _ics_response(b, f"{event.slug}.ics"))
 
 
 def _feed_response(body):
@@ -210,15 +247,16 @@ def _feed_response(body):
     return response
 
 
-@require_GET
+@require_safe
 def feed(request):
-    body = calendar.calendar(list(_public_events()), name="NCPI learning events")
-    return _feed_response(body)
+    events = list(_public_events())
+    body = calendar.calendar(events, name="NCPI learning events")
+    return _conditional(request, body, events, _feed_response)
 
 
-@require_GET
+@require_safe
 def criterion_feed(request, slug):
     criterion = get_object_or_404(Criterion, slug=slug)
     events = list(_public_events().filter(criteria=criterion).distinct())
     body = calendar.calendar(events, name=f"NCPI learning events: {criterion.name}")
-    return _feed_response(body)
+    return _conditional(request, body, events, _feed_response)

@@ -15,6 +15,7 @@ from portal.api_parameters import (
     vocabulary,
     whole_number,
 )
+from portal.links import page_url, public_url
 
 from .forms import RegisterFilterForm
 from .models import Programme, Status
@@ -111,10 +112,10 @@ def as_json(request, rec):
         "external_id": rec.external_id,
         "reference": rec.reference,
         "text": rec.text,
-        "url": request.build_absolute_uri(reverse("inspections:recommendation", args=[rec.pk])),
+        "url": public_url(reverse("inspections:recommendation", args=[rec.pk])),
         "report": {
             "title": report.title,
-            "url": request.build_absolute_uri(report.get_url(request)),
+            "url": page_url(report),
             "programme": {"value": report.programme, "label": report.get_programme_display()},
             "published": report.published_date,
             "force": term(report.force),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from events.models import EventPage
+from portal.links import public_url
 from portal.visibility import levels_for, visible_pages
 from practice.models import PracticeIndexPage, PracticePage
 from taxonomy.models import Organisation
@@ -112,7 +113,7 @@ def register_csv(request):
                     rec.due_date.isoformat() if rec.due_date else "",
                     "yes" if rec.is_overdue else "no",
                     "yes" if rec.is_long_open else "no",
-                    request.build_absolute_uri(rec_url(rec)),
+                    public_url(rec_url(rec)),
                 )
             ]
         )

@@ -18,9 +18,14 @@ receiving servers return failures there, not to the From address. Every few minu
   from Original-Rcpt-To, or from the returned message's Message-ID, which names the delivery
   row it was (prepared.message_id), since many providers redact the address.
 
+The same mailbox receives RFC 2369 mailto: unsubscribe requests, when
+NEWSLETTERS_UNSUBSCRIBE_ADDRESS delivers to it: a message whose subject is "Unsubscribe <token>"
+with a valid signed unsubscribe token unsubscribes that subscriber, as the link does.
+
 Only addresses of existing subscribers are suppressed, at once, as a webhook would. Reports
-that were understood are deleted; anything else (an out-of-office reply, a person writing back)
-is left in the mailbox, marked seen, for the NCPI team to read. Running twice is harmless.
+and requests that were understood are deleted; anything else (an out-of-office reply, a person
+writing back) is left in the mailbox, marked seen, for the NCPI team to read. Running twice is
+harmless.
 """
 
 import email
@@ -42,6 +47,9 @@ IMAP_TIMEOUT = 30
 # Messages read per run: a flood of bounces is worked through over several runs.
 MAX_MESSAGES = 500
 _OUR_MESSAGE_ID = re.compile(r"<spe\.(\d+)\.(\d+)@[^>]+>")
+# The subject a mailto: List-Unsubscribe asks for (prepared.unsubscribe_mailto); a reply's
+# "Re:" is tolerated.
+_UNSUBSCRIBE_SUBJECT = re.compile(r"^\s*(?:re:\s*)?unsubscribe\s+(\S+)\s*$", re.IGNORECASE)
 
 
 class MailboxError(Exception):
@@ -61,6 +69,7 @@ class Outcome:
     bounces: int = 0
     complaints: int = 0
     suppressed: int = 0
+    unsubscribed: int = 0
     left_for_people: int = 0
 
 
@@ -166,6 +175,16 @@ def read_report(message):
     return None
 
 
+def unsubscribe_request(message):
+    """The subscriber a mailto: unsubscribe request names by its signed token, or None."""
+    from .links import UNSUBSCRIBE_SALT, subscriber_from_token
+
+    match = _UNSUBSCRIBE_SUBJECT.match(str(message.get("Subject", "")))
+    if not match:
+        return None
+    return subscriber_from_token(match[1], UNSUBSCRIBE_SALT)
+
+
 def suppress(report, source):
     from .failures import suppress_address
 
@@ -223,7 +242,16 @@ def read_mailbox(url=None):
                 logger.warning("Could not fetch message %s from the bounce mailbox", uid)
                 continue
             outcome.read += 1
-            report = read_report(email.message_from_bytes(raw, policy=policy.compat32))
+            message = email.message_from_bytes(raw, policy=policy.compat32)
+            subscriber = unsubscribe_request(message)
+            if subscriber is not None:
+                from .sending import unsubscribe_from_everything
+
+                unsubscribe_from_everything(subscriber)
+                outcome.unsubscribed += 1
+                client.uid("STORE", uid, "+FLAGS", "(\\Seen \\Deleted)")
+                continue
+            report = read_report(message)
             if report is None:
                 client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
                 outcome.left_for_people += 1

@@ -25,7 +25,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Delivery, Mailing, Subscriber, site_url
+from portal.links import public_url
+
+from .models import Delivery, Mailing, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +138,7 @@ def alert_message(mailing):
         {
             "mailing": mailing,
             "pending": mailing.deliveries.filter(status=Delivery.Status.PENDING).count(),
-            "admin_url": site_url(admin_path),
+            "admin_url": public_url(admin_path),
         },
     )
     return EmailMessage(

@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from .models import Subscriber, site_url
+from portal.links import public_url
+
+from .models import Subscriber
 
 CONFIRM_SALT = "newsletters.confirm"
 MANAGE_SALT = "newsletters.manage"
@@ -45,15 +47,15 @@ def read_manage_token(value):
 
 
 def confirm_url(subscriber):
-    return site_url(reverse("newsletters:confirm", args=[make_token(subscriber, CONFIRM_SALT)]))
+    return public_url(reverse("newsletters:confirm", args=[make_token(subscriber, CONFIRM_SALT)]))
 
 
 def manage_url(subscriber):
-    return site_url(reverse("newsletters:manage", args=[make_token(subscriber, MANAGE_SALT)]))
+    return public_url(reverse("newsletters:manage", args=[make_token(subscriber, MANAGE_SALT)]))
 
 
 def unsubscribe_url(subscriber):
-    return site_url(
+    return public_url(
         reverse("newsletters:unsubscribe", args=[make_token(subscriber, UNSUBSCRIBE_SALT)])
     )
 
@@ -69,8 +71,8 @@ class Links:
     _TOKEN = "spe-token-placeholder"  # noqa: S105 - a placeholder, not a secret
 
     def __init__(self):
-        self._manage = site_url(reverse("newsletters:manage", args=[self._TOKEN]))
-        self._unsubscribe = site_url(reverse("newsletters:unsubscribe", args=[self._TOKEN]))
+        self._manage = public_url(reverse("newsletters:manage", args=[self._TOKEN]))
+        self._unsubscribe = public_url(reverse("newsletters:unsubscribe", args=[self._TOKEN]))
 
     def manage_url(self, subscriber):
         return self._manage.replace(self._TOKEN, make_token(subscriber, MANAGE_SALT))

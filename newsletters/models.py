@@ -4,7 +4,6 @@ sent and marked the moment the mail server accepts its message."""
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -323,7 +322,3 @@ class SentItem(models.Model):
 
     def __str__(self):
         return f"{self.page_id} to {self.subscriber_id}"
-
-
-def site_url(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path

@@ -18,12 +18,13 @@ ordinary way. tests/newsletters/test_prepared.py checks that both ways give the 
 import binascii
 import email.utils
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
-from django.core.mail.utils import DNS_NAME
+
+from portal.links import public_host
 
 from .rendering import MANAGE_PLACEHOLDER as MANAGE
 from .rendering import UNSUBSCRIBE_PLACEHOLDER as UNSUBSCRIBE
@@ -35,7 +36,19 @@ TEXT = "SPE-TEXT-PART-MARKER"
 HTML = "SPE-HTML-PART-MARKER"
 TEXT_ENCODING = "SPE-TEXT-ENCODING-MARKER"
 HTML_ENCODING = "SPE-HTML-ENCODING-MARKER"
-MARKERS = (TO, MESSAGE_ID, DATE, MANAGE, UNSUBSCRIBE, TEXT, HTML, TEXT_ENCODING, HTML_ENCODING)
+UNSUBSCRIBE_TOKEN = "SPE-UNSUBSCRIBE-TOKEN-MARKER"  # noqa: S105 - a marker, not a secret
+MARKERS = (
+    TO,
+    MESSAGE_ID,
+    DATE,
+    MANAGE,
+    UNSUBSCRIBE,
+    TEXT,
+    HTML,
+    TEXT_ENCODING,
+    HTML_ENCODING,
+    UNSUBSCRIBE_TOKEN,
+)
 _SPLIT = re.compile("(" + "|".join(re.escape(m) for m in MARKERS) + ")")
 # RFC 5322: at most 998 octets on a line, without its CRLF.
 MAX_LINE = 998
@@ -49,8 +62,7 @@ def message_id(mailing_id, delivery_id):
     """The same Message-ID however often a copy is sent: if a copy is ever repeated (a worker
     killed between the server accepting it and the row being marked), mail systems that drop
     duplicates by Message-ID show it once."""
-    domain = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or str(DNS_NAME)
-    return f"<spe.{mailing_id}.{delivery_id}@{domain}>"
+    return f"<spe.{mailing_id}.{delivery_id}@{public_host()}>"
 
 
 def envelope_sender():
@@ -58,14 +70,36 @@ def envelope_sender():
     return settings.NEWSLETTERS_BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL
 
 
-def list_headers(unsubscribe_url, manage_url):
+def unsubscribe_token(unsubscribe_url):
+    """The signed token at the end of an unsubscribe link."""
+    return unsubscribe_url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def unsubscribe_mailto(token):
+    """RFC 2369's mailto: alternative, for mail clients that only send mail: a message to
+    NEWSLETTERS_UNSUBSCRIBE_ADDRESS whose subject carries the signed token (bounces.py reads
+    it). None when no such address is configured: then only the https link is offered."""
+    address = settings.NEWSLETTERS_UNSUBSCRIBE_ADDRESS
+    if not address:
+        return None
+    # RFC 6068: the token's characters (letters, digits, "-", "_", ":", ".") need no escaping.
+    return f"mailto:{quote(address, safe='@')}?subject={quote(f'Unsubscribe {token}', safe=':')}"
+
+
+def list_headers(unsubscribe_url, manage_url, token=None):
+    targets = [f"<{unsubscribe_url}>"]
+    mailto = unsubscribe_mailto(unsubscribe_token(unsubscribe_url) if token is None else token)
+    if mailto:
+        # No space after the comma: nothing for header folding to break the line at.
+        targets.append(f"<{mailto}>")
     return {
         "From": settings.DEFAULT_FROM_EMAIL,
         # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs
-        # "List-Unsubscribe=One-Click" to this URL, without opening a page.
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        # "List-Unsubscribe=One-Click" to the https URL, without opening a page.
+        "List-Unsubscribe": ",".join(targets),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": "Safeguarding Practice Exchange updates <updates.practice-exchange>",
+        # RFC 2919: the list's name and an id under a domain the portal owns.
+        "List-Id": f"Safeguarding Practice Exchange updates <updates.{public_host()}>",
         "X-SPE-Manage": manage_url,
     }
 
@@ -92,7 +126,7 @@ class PreparedMessage:
             to=[TO],
             from_email=envelope_sender(),
             headers={
-                **list_headers(UNSUBSCRIBE, MANAGE),
+                **list_headers(UNSUBSCRIBE, MANAGE, token=UNSUBSCRIBE_TOKEN),
                 "Message-ID": MESSAGE_ID,
                 "Date": DATE,
             },
@@ -134,6 +168,7 @@ class PreparedMessage:
             DATE: email.utils.formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode(),
             MANAGE: manage_url.encode(),
             UNSUBSCRIBE: unsubscribe_url.encode(),
+            UNSUBSCRIBE_TOKEN: unsubscribe_token(unsubscribe_url).encode(),
             TEXT: text,
             HTML: html,
             TEXT_ENCODING: text_encoding.encode(),

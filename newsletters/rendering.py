@@ -16,10 +16,9 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 from wagtail.rich_text import RichText
 
+from portal.links import public_url
 from portal.text import one_line
 from portal.visibility import PUBLIC_ONLY, Restriction, restriction_of, visible_pages
-
-from .models import site_url
 
 MANAGE_PLACEHOLDER = "__SPE_MANAGE_URL__"
 UNSUBSCRIBE_PLACEHOLDER = "__SPE_UNSUBSCRIBE_URL__"
@@ -31,7 +30,7 @@ _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=
 
 def inline_html(template_name, context):
     rendered = render_to_string(template_name, context)
-    absolute = _RELATIVE_HREF.sub(lambda m: f'{m.group(1)}="{site_url("/")}', rendered)
+    absolute = _RELATIVE_HREF.sub(lambda m: f'{m.group(1)}="{public_url("/")}', rendered)
     return _inliner.inline(absolute)
 
 
@@ -102,7 +101,7 @@ def issue_context(
         "sections": sections,
         "manage_url": manage_url,
         "unsubscribe_url": unsubscribe_url,
-        "archive_url": site_url(issue.get_absolute_url()),
+        "archive_url": public_url(issue.get_absolute_url()),
     }
 
 

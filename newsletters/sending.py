@@ -376,6 +376,18 @@ def _note_attempt(row, claim_id, exc):
     )
 
 
+def unsubscribe_from_everything(subscriber):
+    """What the unsubscribe link does: every subscription ends, and the address is marked
+    unsubscribed (to be erased after NEWSLETTERS_ERASE_AFTER_DAYS) unless it is suppressed."""
+    with transaction.atomic():
+        subscriber.subscriptions.all().delete()
+        if subscriber.status != Subscriber.Status.SUPPRESSED:
+            Subscriber.objects.filter(pk=subscriber.pk).update(
+                status=Subscriber.Status.UNSUBSCRIBED,
+                unsubscribed_at=subscriber.unsubscribed_at or timezone.now(),
+            )
+
+
 def finish_if_done(mailing_id):
     """Mark the mailing (and its issue) complete once every row is settled."""
     mailing = Mailing.objects.filter(pk=mailing_id, completed_at__isnull=True).first()

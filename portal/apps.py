@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PortalConfig(AppConfig):
@@ -6,3 +7,8 @@ class PortalConfig(AppConfig):
     label = "portal"
     verbose_name = "Portal"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .links import sync_default_site
+
+        post_migrate.connect(sync_default_site, sender=self, dispatch_uid="portal-sync-site")

@@ -3,7 +3,6 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import throttled, views
@@ -27,7 +26,10 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap),
+    # An index of sections at PUBLIC_BASE_URL (portal/sitemap.py), and robots.txt naming it.
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemaps/<slug:section>/<int:part>.xml", views.sitemap_part, name="sitemap_part"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("api/v1/", api.urls),
     # Learning events: calendar feeds and registrants' signed-link pages.
     path("", include("events.urls")),

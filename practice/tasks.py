@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.links import page_url
 from portal.text import one_line
 
 
@@ -27,7 +28,7 @@ def relay_contact_message(self, contact_message_id):
     recipient = page.contact_email or settings.NCPI_TEAM_EMAIL
     body = render_to_string(
         "practice/email/contact_message.txt",
-        {"contact": contact, "page": page, "page_url": page.full_url},
+        {"contact": contact, "page": page, "page_url": page_url(page)},
     )
     email = EmailMessage(
         subject=one_line(f"Enquiry about your practice: {page.title}"),
@@ -131,8 +132,8 @@ def email_submitter(self, workflow_state_id, event, task_state_id=None):
         "page": page,
         "user": state.requested_by,
         "comment": comment,
-        "page_url": page.full_url if page.live else "",
-        "practice_url": page.get_parent().full_url,
+        "page_url": page_url(page) if page.live else "",
+        "practice_url": page_url(page.get_parent()),
         "ncpi_email": settings.NCPI_TEAM_EMAIL,
     }
     subject, template = SUBMITTER_EMAILS[event]

@@ -20,6 +20,7 @@ from portal.api_parameters import (
     vocabulary,
     whole_number,
 )
+from portal.links import public_url
 from portal.ratelimits import is_ratelimited
 
 from . import facets, service
@@ -127,7 +128,7 @@ def search(request, params: Query[SearchParams]):
             {
                 "external_id": hit.external_id,
                 "title": hit.title,
-                "url": request.build_absolute_uri(hit.url),
+                "url": public_url(hit.url),
                 "summary": hit.summary,
                 # Escaped text with the matched words in <mark> elements.
                 "highlight": str(hit.highlight),

@@ -1,10 +1,8 @@
-"""The search page, its Atom feed, the as-you-type suggestions and the glossary page."""
+"""The search page, the as-you-type suggestions and the glossary page (the feed: feeds.py)."""
 
-from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 
 from portal.ratelimits import is_ratelimited
@@ -17,7 +15,6 @@ from .service import MAX_PAGE
 # Generous for people (a search a second), tight enough to stop scraping loops.
 SEARCH_RATE = "120/m"
 SUGGEST_RATE = "300/m"
-FEED_ITEMS = 20
 
 
 def _limited(request, group, rate):
@@ -90,72 +87,6 @@ def suggest(request):
     except service.InvalidSearch as error:
         return JsonResponse({"detail": str(error)}, status=400)
     return JsonResponse(service.suggest(query, user=request.user))
-
-
-class SearchFeed(Feed):
-    """An Atom feed of any filtered search, newest first. Public content only: feed readers
-    fetch without the reader's session, and a feed URL gets shared."""
-
-    feed_type = Atom1Feed
-    description_template = None
-
-    def get_object(self, request):
-        params = read_parameters(request.GET)
-        self.request = request
-        self.params = params
-        return service.search(
-            params["query"],
-            params["filters"],
-            sort="newest",
-            page=1,
-            user=None,
-            per_page=FEED_ITEMS,
-            log=False,
-        )
-
-    def __call__(self, request, *args, **kwargs):
-        try:
-            return super().__call__(request, *args, **kwargs)
-        except (service.InvalidSearch, facets.InvalidFilter) as error:
-            return TemplateResponse(
-                request, "search/feed_error.html", {"error": str(error)}, status=400
-            )
-
-    def title(self, obj):
-        described = f' for "{obj.query}"' if obj.query else ""
-        return f"Notable practice{described} – Safeguarding Practice Exchange"
-
-    def link(self, obj):
-        query = _querystring(self.params)
-        return "/search/" + (f"?{query}" if query else "")
-
-    def subtitle(self, obj):
-        return "New notable practice matching this search."
-
-    def items(self, obj):
-        return obj.hits
-
-    def item_title(self, hit):
-        return hit.title
-
-    def item_description(self, hit):
-        return hit.summary
-
-    def item_link(self, hit):
-        return hit.url
-
-    def item_guid(self, hit):
-        return f"practice-{hit.external_id or hit.page_id}"
-
-    def item_pubdate(self, hit):
-        from datetime import datetime, time
-
-        from django.utils import timezone
-
-        return timezone.make_aware(datetime.combine(hit.published_date, time(9)))
-
-    def item_author_name(self, hit):
-        return hit.force
 
 
 def glossary_page(request):

@@ -1,10 +1,12 @@
 """Learning events run by the NCPI team, and their listing."""
 
 import datetime as dt
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -129,16 +131,29 @@ class EventPage(Page):
         blank=True,
         help_text="Identifier from the import file; keeps re-imports from duplicating pages.",
     )
+    calendar_uid = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="The event's UID in every calendar file: the same for the event's life.",
+    )
     summary = models.TextField()
     description = RichTextField(features=["h3", "bold", "italic", "link", "ol", "ul"])
     start = models.DateTimeField(db_index=True, help_text="Entered and shown in UK time.")
     end = models.DateTimeField(db_index=True)
     format = models.ForeignKey("taxonomy.EventFormat", on_delete=models.PROTECT)
     venue = models.TextField(blank=True, help_text="Address, for in-person and hybrid events.")
+    joining_url = models.URLField(
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text="Online and hybrid events: the link to join (https). Private: shown only to "
+        "confirmed registrants, in their emails, calendar invitations and own page.",
+    )
     joining_instructions = RichTextField(
         blank=True,
         features=["bold", "italic", "link", "ol", "ul"],
-        help_text="Joining link and private instructions: shown only to confirmed registrants.",
+        help_text="Meeting ID, passcode, dial-in numbers and anything else confirmed registrants "
+        "need to join. Private, like the link.",
     )
     region = models.ForeignKey("taxonomy.Region", on_delete=models.PROTECT)
     criteria = ParentalManyToManyField("taxonomy.Criterion", blank=True, related_name="events")
@@ -187,6 +202,7 @@ class EventPage(Page):
                 FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
                 FieldPanel("format"),
                 FieldPanel("venue"),
+                FieldPanel("joining_url"),
                 FieldPanel("joining_instructions"),
                 FieldPanel("region"),
             ],
@@ -225,6 +241,8 @@ class EventPage(Page):
 
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
+    # A copy is another event: it gets a UID of its own.
+    exclude_fields_in_copy = ["calendar_uid"]
 
     class Meta:
         verbose_name = "event"
@@ -246,6 +264,13 @@ class EventPage(Page):
         context["registration_form"] = form
         return context
 
+    def with_content_json(self, content):
+        # Publishing an older revision (or one saved before calendar_uid existed) must not
+        # change the UID that registrants' calendars know the event by.
+        page = super().with_content_json(content)
+        page.calendar_uid = self.calendar_uid
+        return page
+
     def serve(self, request, *args, **kwargs):
         from ..views import register
 
@@ -264,12 +289,23 @@ class EventPage(Page):
             and self.registration_closes < self.registration_opens
         ):
             errors["registration_closes"] = "Registration must close after it opens."
+        if self.format_id and not self.is_online and self.joining_url:
+            errors["joining_url"] = "A joining link is for online and hybrid events only."
         if errors:
             raise ValidationError(errors)
 
     @property
     def is_past(self):
         return self.end < timezone.now()
+
+    @property
+    def is_online(self):
+        """Online and hybrid events: people join through a link, sent when they are booked."""
+        return self.format.slug in ("online", "hybrid")
+
+    @property
+    def has_joining_details(self):
+        return bool(self.joining_url or self.joining_instructions)
 
     @property
     def registration_status(self):

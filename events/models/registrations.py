@@ -5,6 +5,9 @@ from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+
+from portal.links import public_url
 
 # Signed links carry the registration's key under this salt, so no other signed value made by
 # the portal can stand in for one.
@@ -90,6 +93,17 @@ class Registration(models.Model):
     def is_live(self):
         return self.status not in (self.Status.CANCELLED, self.Status.EXPIRED)
 
+    @property
+    def can_change_answers(self):
+        """A live registration may change its answers until the event starts."""
+        event = self.event
+        return (
+            self.is_live
+            and self.status != self.Status.DECLINED
+            and not event.cancelled
+            and event.start > timezone.now()
+        )
+
     def manage_token(self):
         # Signer, not signing.dumps: no timestamp, so every email carries the same link.
         return signing.Signer(salt=MANAGE_SALT).sign_object(self.pk)
@@ -98,7 +112,7 @@ class Registration(models.Model):
         return reverse("events:manage", args=[self.manage_token()])
 
     def manage_url(self):
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + self.manage_path()
+        return public_url(self.manage_path())
 
     @classmethod
     def from_token(cls, token, salt=MANAGE_SALT):

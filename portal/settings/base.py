@@ -34,7 +34,9 @@ env = environ.Env(
     ),
     NCPI_TEAM_EMAIL=(str, "ncpi-team@practice-exchange.example"),
     ELASTICSEARCH_URL=(str, ""),
-    WAGTAILADMIN_BASE_URL=(str, "http://127.0.0.1:8000"),
+    PUBLIC_BASE_URL=(str, "http://127.0.0.1:8000"),
+    NEWSLETTERS_UNSUBSCRIBE_ADDRESS=(str, ""),
+    WAGTAILADMIN_BASE_URL=(str, ""),
     MEDIA_ROOT=(str, str(BASE_DIR / "var" / "media")),
     STATIC_ROOT=(str, str(BASE_DIR / "var" / "static")),
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
@@ -66,7 +68,6 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
-    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -84,7 +85,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.sitemaps",
     "django.contrib.staticfiles",
     # Search (search/): PostgreSQL full-text and trigram lookups; inert on SQLite.
     "django.contrib.postgres",
@@ -165,9 +165,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# The address the public reaches the portal at: every absolute link the portal sends out
+# (emails, feeds, the sitemap, calendars, the API) starts with it (portal/links.py).
+# Production refuses anything but https.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL").rstrip("/")
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Safeguarding Practice Exchange"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL")
+# https://docs.wagtail.org/en/stable/reference/settings.html#wagtailadmin-base-url
+# The admin's own links in its emails: the public base URL unless the admin lives elsewhere.
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL").rstrip("/") or PUBLIC_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Documents are always served through Wagtail's view, never as a file URL, so that the
 # before_serve_document hook (portal/wagtail_hooks.py) can refuse one whose pages the person
@@ -351,6 +358,10 @@ NEWSLETTERS_ASYNCHRONOUS_MARKS = env.bool("NEWSLETTERS_ASYNCHRONOUS_MARKS", defa
 # imaps://bounces%40example.org:password@imap.example.org:993/INBOX (newsletters/bounces.py).
 NEWSLETTERS_BOUNCE_ADDRESS = env("NEWSLETTERS_BOUNCE_ADDRESS", default="")
 NEWSLETTERS_BOUNCE_MAILBOX_URL = env("NEWSLETTERS_BOUNCE_MAILBOX_URL", default="")
+# RFC 2369's mailto: unsubscribe, beside the https one: an address that delivers to the bounce
+# mailbox above (e.g. a plus address of it), where beat reads "Unsubscribe <token>" requests.
+# Empty: emails offer only the https link (every client that supports RFC 8058 uses that).
+NEWSLETTERS_UNSUBSCRIBE_ADDRESS = env("NEWSLETTERS_UNSUBSCRIBE_ADDRESS")
 # Tests only: seconds to wait before each message, so a worker can be killed mid-chunk.
 NEWSLETTERS_SEND_DELAY = env.float("NEWSLETTERS_SEND_DELAY", default=0.0)
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules

@@ -18,6 +18,17 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set the ALLOWED_HOSTS environment variable")
 
+# Every link in emails, feeds and calendars starts with it: a link people follow from an email
+# must not travel in plain text, and a default (the development address) would be wrong.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+if not PUBLIC_BASE_URL:
+    raise ImproperlyConfigured("Set the PUBLIC_BASE_URL environment variable")
+if urlsplit(PUBLIC_BASE_URL).scheme != "https" or not urlsplit(PUBLIC_BASE_URL).hostname:
+    raise ImproperlyConfigured(
+        f"PUBLIC_BASE_URL must be an https:// address, not {PUBLIC_BASE_URL!r}"
+    )
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL").rstrip("/") or PUBLIC_BASE_URL
+
 DATABASES = {"default": env.db("DATABASE_URL")}
 # https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
 DATABASES["default"]["CONN_MAX_AGE"] = 60

@@ -66,7 +66,7 @@ STORAGES = {
 }
 MEDIA_ROOT = str(BASE_DIR / "var" / "test-media")
 WHITENOISE_USE_FINDERS = True
-WAGTAILADMIN_BASE_URL = "http://testserver"
+PUBLIC_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # Tests choose their search backend explicitly (the contract suite runs every one).
 ELASTICSEARCH_URL = ""
 SEARCH_BACKEND = "database"

@@ -75,3 +75,39 @@ def test_confirming_a_police_only_registration_is_accessible(make_event, book, l
     page.get_by_role("button", name="Confirm my registration").click()
     assert page.get_by_text("Your email address is confirmed").is_visible()
     assert_no_violations(page)
+
+
+@pytest.fixture
+def registration(event, book):
+    # Made before the browser starts (its fixture runs an event loop in this thread).
+    return book(event, email="sam@avon.police.uk")
+
+
+def test_changing_answers_from_the_emailed_link_is_accessible_and_works_without_javascript(
+    registration,
+    live_server,
+    browser,  # noqa: F811
+):
+    url = live_server.url + registration.manage_path()
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(url)
+    assert_no_violations(tab)
+    tab.get_by_label("Full name").fill("")
+    tab.get_by_role("button", name="Save my answers").click()
+    assert tab.locator(".govuk-error-summary").is_visible()
+    assert_no_violations(tab)
+    context.close()
+
+    # axe needs JavaScript; the form itself does not.
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(url)
+    tab.get_by_label("Full name").fill("Sam Officer")
+    tab.get_by_label("Do you have any access needs?").fill("Step-free access")
+    tab.get_by_role("button", name="Save my answers").click()
+    assert tab.get_by_text("Your answers are saved").is_visible()
+    context.close()
+    registration.refresh_from_db()
+    assert registration.name == "Sam Officer"
+    assert registration.answers[0]["answer"] == "Step-free access"

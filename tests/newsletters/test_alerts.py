@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from newsletters.models import Delivery, Mailing, SentItem
 from newsletters.tasks import send_digests
+from portal.links import page_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "clean_cache")]
 
@@ -66,7 +67,7 @@ def test_publishing_alerts_each_matching_subscriber_once(
     html = message.get_body(preferencelist=("html",)).get_content()
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "<style" not in html and 'style="' in html  # CSS inlined for mail clients
-    assert page.full_url in html and page.full_url in text
+    assert page_url(page) in html and page_url(page) in text
     assert 'lang="en-gb"' in html
 
     # Publishing again tells nobody twice.

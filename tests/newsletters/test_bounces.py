@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,7 @@ def test_hard_bounces_and_complaints_in_the_bounce_mailbox_suppress_at_once(
         "bounces": 1,
         "complaints": 1,
         "suppressed": 2,
+        "unsubscribed": 0,
         "left_for_people": 1,
     }
     statuses = dict(Subscriber.objects.values_list("email", "status"))
@@ -260,3 +262,46 @@ def test_failures_about_the_sender_or_policy_suppress_nobody(
     assert (outcome["bounces"], outcome["suppressed"], outcome["left_for_people"]) == (0, 0, 3)
     assert set(Subscriber.objects.values_list("status", flat=True)) == {"active"}
     assert len(left_in_mailbox(mailbox_url)) == 3
+
+
+def test_a_mailto_unsubscribe_request_unsubscribes_as_the_link_does(
+    settings, mailbox_url, make_subscriber
+):
+    """RFC 2369: a mail client that offers "unsubscribe" by mail sends the message the mailto:
+    URI in List-Unsubscribe describes; the mailbox it lands in is read by the same beat task."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from newsletters import links, sending
+
+    settings.NEWSLETTERS_BOUNCE_MAILBOX_URL = mailbox_url
+    settings.NEWSLETTERS_UNSUBSCRIBE_ADDRESS = "bounces+unsubscribe@practice-exchange.example"
+    reader = make_subscriber(email="reader@partner.example")
+    other = make_subscriber(email="other@partner.example")
+    sent = sending.list_message(
+        reader.email,
+        "April newsletter",
+        "Text",
+        "<p>HTML</p>",
+        links.unsubscribe_url(reader),
+        links.manage_url(reader),
+    )
+    header = message_from_bytes(sent.message().as_bytes(), policy=policy.default)[
+        "List-Unsubscribe"
+    ]
+    targets = [target.strip().strip("<>") for target in str(header).split(",")]
+    (mailto,) = [target for target in targets if target.startswith("mailto:")]
+    parts = urlsplit(mailto)
+    subject = parse_qs(parts.query)["subject"][0]
+    deliver(
+        mailbox_url,
+        f"From: {reader.email}\nTo: {unquote(parts.path)}\nSubject: {subject}\n\nunsubscribe\n",
+        # A forged request: a token that was never signed changes nothing.
+        f"From: x@partner.example\nTo: {unquote(parts.path)}\nSubject: Unsubscribe abc:def\n\n",
+    )
+
+    outcome = tasks.read_bounce_mailbox.apply().get()
+
+    assert outcome["unsubscribed"] == 1 and outcome["left_for_people"] == 1
+    assert Subscriber.objects.get(pk=reader.pk).status == Subscriber.Status.UNSUBSCRIBED
+    assert not Subscriber.objects.get(pk=reader.pk).subscriptions.exists()
+    assert Subscriber.objects.get(pk=other.pk).status == Subscriber.Status.ACTIVE

@@ -179,3 +179,39 @@ def test_chunk_links_are_the_same_as_single_links(make_subscriber):
     assert pattern.sub("", chunk.manage_url(reader)) == pattern.sub("", links.manage_url(reader))
     assert owners(chunk.manage_url(reader), "manage") == {reader}
     assert owners(chunk.unsubscribe_url(reader), "unsubscribe") == {reader}
+
+
+def test_list_id_is_under_the_public_base_urls_host(issue, make_subscriber, settings):
+    settings.PUBLIC_BASE_URL = "https://practice.example"
+    mailing = prepare(issue)
+    (_, _, wire), ordinary = both_ways(mailing, row_for(mailing, make_subscriber()))
+    assert_same_message(wire, ordinary)
+    # RFC 2919: a phrase, then <list-label.domain> under a domain the sender controls.
+    assert re.fullmatch(
+        r"Safeguarding Practice Exchange updates <updates\.practice\.example>", wire["List-Id"]
+    )
+    assert wire["Message-ID"].endswith("@practice.example>")
+
+
+def test_a_configured_unsubscribe_address_adds_a_mailto_beside_the_https_link(
+    issue, make_subscriber, settings
+):
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    settings.NEWSLETTERS_UNSUBSCRIBE_ADDRESS = "bounces+unsubscribe@practice-exchange.example"
+    mailing = prepare(issue)
+    reader = make_subscriber(email="reader@force.police.example")
+    (_, _, wire), ordinary = both_ways(mailing, row_for(mailing, reader))
+    assert_same_message(wire, ordinary)
+    https, mailto = (target.strip().strip("<>") for target in wire["List-Unsubscribe"].split(","))
+    assert https.startswith("http://testserver/newsletters/unsubscribe/")
+    parts = urlsplit(mailto)
+    assert parts.scheme == "mailto"
+    assert unquote(parts.path) == "bounces+unsubscribe@practice-exchange.example"
+    verb, token = parse_qs(parts.query)["subject"][0].split(" ")
+    assert verb == "Unsubscribe"
+    assert links.subscriber_from_token(token, links.UNSUBSCRIBE_SALT) == reader
+    # Without an address, only the https link (one-click, RFC 8058).
+    settings.NEWSLETTERS_UNSUBSCRIBE_ADDRESS = ""
+    (_, _, wire), _ = both_ways(mailing, row_for(mailing, make_subscriber()))
+    assert "mailto:" not in wire["List-Unsubscribe"]

@@ -33,9 +33,13 @@ def free_port():
 @pytest.fixture(scope="module")
 def embedded_site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("embedded")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings.dev",
+        # As `make run` sets it: the address the server below answers at.
+        PUBLIC_BASE_URL=base,
         DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
         EMAIL_FILE_PATH=str(tmp / "emails"),
         MEDIA_ROOT=str(tmp / "media"),
@@ -59,7 +63,6 @@ def embedded_site(tmp_path_factory):
     # Loading twice changes nothing (make run does it on every start).
     assert "Demo content loaded" in manage("load_demo")
 
-    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
@@ -67,7 +70,6 @@ def embedded_site(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -140,4 +142,21 @@ def test_tasks_run_inline_and_emails_are_written_to_a_folder(embedded_site):
     assert status == 200 and "Your message has been sent" in after
     emails = list((embedded_site["tmp"] / "emails").glob("*.log"))
     assert len(emails) == 1
-    assert "A question sent from the embedded default test." in emails[0].read_text()
+    text = emails[0].read_text()
+    assert "A question sent from the embedded default test." in text
+    # The email links to the page at the address the server answers at.
+    assert embedded_site["base"] + first in text
+
+
+def test_make_run_sets_the_public_base_url_to_the_address_it_serves():
+    result = subprocess.run(
+        ["make", "-n", "run", "ADDRESS=127.0.0.1:8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert commands[-1].endswith("runserver 127.0.0.1:8123")
+    assert all(line.startswith("PUBLIC_BASE_URL=http://127.0.0.1:8123 ") for line in commands)

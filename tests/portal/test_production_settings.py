@@ -6,6 +6,7 @@ subprocesses run in parallel, started once per module.
 """
 
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ REQUIRED = (
     "REDIS_URL",
     "CELERY_BROKER_URL",
     "EMAIL_URL",
+    "PUBLIC_BASE_URL",
 )
 VALID = {
     "SECRET_KEY": "k8Jq2vRz7WmX4tLp9NcB3hYf6DsG1aEo5uKi8TrQw2ZxVn7MbHj4LcPy0FdSg3Ae",
@@ -34,6 +36,7 @@ VALID = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp://127.0.0.1:25",
     "ELASTICSEARCH_URL": "http://127.0.0.1:9200",
+    "PUBLIC_BASE_URL": "https://practice.example",
 }
 WEBHOOK_SECRET = "postmark-hook:Xq3vT9mLw2RzK8pB"
 POSTMARK = {
@@ -77,6 +80,13 @@ PRINT_DATABASE_NAME = (
 DEV_DATABASE = "/tmp/spe-dev-settings-test.sqlite3"  # noqa: S108 (never created: only read back)
 
 
+def docker_build_environment():
+    """The placeholders the Dockerfile gives `collectstatic` (production settings) at build."""
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    run = dockerfile[: dockerfile.index("manage.py collectstatic")].rsplit("RUN ", 1)[1]
+    return dict(re.findall(r"(\w+)=(\S+)", run))
+
+
 def without(environment, name):
     return {key: value for key, value in environment.items() if key != name}
 
@@ -94,6 +104,7 @@ CASES = {
         },
     ),
     "without elasticsearch": (CHECK, without(VALID, "ELASTICSEARCH_URL")),
+    "plain http public base url": (CHECK, {**VALID, "PUBLIC_BASE_URL": "http://practice.example"}),
     "postmark": (PRINT_EMAIL_BACKEND, POSTMARK),
     "postmark connection": (OPEN_EMAIL_CONNECTION, POSTMARK),
     "postmark without key": (PRINT_EMAIL_BACKEND, without(POSTMARK, "ANYMAIL_API_KEY")),
@@ -105,6 +116,10 @@ CASES = {
     "postmark deploy checks": (CHECK, POSTMARK),
     "mailgun": (PRINT_ANYMAIL, MAILGUN),
     "mailgun without signing key": (CHECK, without(MAILGUN, "ANYMAIL_WEBHOOK_SIGNING_KEY")),
+    "docker build": (
+        ("collectstatic", "--dry-run", "--no-input", PRODUCTION),
+        docker_build_environment(),
+    ),
     "dev database": (
         PRINT_DATABASE_NAME,
         {
@@ -171,6 +186,12 @@ def test_broker_and_cache_on_one_redis_database_are_refused(runs, case):
     assert "CELERY_BROKER_URL and REDIS_URL must differ" in error_of(result)
 
 
+def test_a_public_base_url_that_is_not_https_is_refused(runs):
+    result = runs["plain http public base url"].result()
+    assert result.returncode != 0
+    assert "PUBLIC_BASE_URL must be an https:// address" in error_of(result)
+
+
 def test_elasticsearch_is_optional_search_then_uses_the_database(runs):
     result = runs["without elasticsearch"].result()
     assert result.returncode == 0, result.stderr
@@ -192,6 +213,11 @@ def test_email_provider_without_api_key_is_refused(runs):
     result = runs["postmark without key"].result()
     assert result.returncode != 0
     assert "ANYMAIL_API_KEY" in error_of(result)
+
+
+def test_the_docker_build_gives_production_settings_all_they_need(runs):
+    result = runs["docker build"].result()
+    assert result.returncode == 0, result.stderr
 
 
 def test_dev_settings_honour_database_url(runs):

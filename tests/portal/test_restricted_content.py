@@ -35,6 +35,7 @@ def police_only(make_practice):
         "/search/suggest/?q=covert",
         "/api/v1/search?q=covert+tactics",
         "/sitemap.xml",
+        "/sitemaps/practice-practicepage/1.xml",
     ],
 )
 def test_police_only_practice_is_invisible_to_the_public(client, police_only, url):

@@ -165,6 +165,7 @@ def test_production_searches_with_elasticsearch_when_its_url_is_set(url, backend
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "EMAIL_URL": "smtp://127.0.0.1:25",
         "ELASTICSEARCH_URL": url,
+        "PUBLIC_BASE_URL": "https://practice.example",
     }
     result = subprocess.run(
         [

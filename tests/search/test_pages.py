@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from practice.models import PracticePage
 from search.models import GlossaryTerm, PageViewCount
 from taxonomy.models import Criterion, Theme
 
@@ -151,7 +152,8 @@ def test_atom_feed_of_a_filtered_search_has_public_practice_only(
     feed = ET.fromstring(response.content)  # noqa: S314 - our own feed
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Triage at the front desk"]
-    assert entries[0].find(f"{ATOM}id").text == "practice-prac-1"
+    page = PracticePage.objects.get(external_id="prac-1")
+    assert entries[0].find(f"{ATOM}id").text == f"urn:uuid:{page.translation_key}"
     assert client.get("/search/feed/", {"criterion": "nope"}).status_code == 400
 
 
