@@ -59,7 +59,7 @@ def clean_event(record):
         values["joining_url"] = record.text("joining_url", required=False, max_length=200)
     if "joining_instructions" in record.data:
         values["joining_instructions"] = paragraphs_to_html(
-            record.text("joining_instructions", required=False)
+            record.text("joining_instructions", required=False, multiline=True)
         )
     if values["end"] <= values["start"]:
         record.fail("end", "must be after start")

@@ -378,14 +378,17 @@ def _note_attempt(row, claim_id, exc):
 
 def unsubscribe_from_everything(subscriber):
     """What the unsubscribe link does: every subscription ends, and the address is marked
-    unsubscribed (to be erased after NEWSLETTERS_ERASE_AFTER_DAYS) unless it is suppressed."""
+    unsubscribed (to be erased after NEWSLETTERS_ERASE_AFTER_DAYS) unless it is suppressed.
+    Returns when it was unsubscribed, or None for a suppressed address (kept to stop mail)."""
     with transaction.atomic():
         subscriber.subscriptions.all().delete()
-        if subscriber.status != Subscriber.Status.SUPPRESSED:
-            Subscriber.objects.filter(pk=subscriber.pk).update(
-                status=Subscriber.Status.UNSUBSCRIBED,
-                unsubscribed_at=subscriber.unsubscribed_at or timezone.now(),
-            )
+        if subscriber.status == Subscriber.Status.SUPPRESSED:
+            return None
+        unsubscribed_at = subscriber.unsubscribed_at or timezone.now()
+        Subscriber.objects.filter(pk=subscriber.pk).update(
+            status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=unsubscribed_at
+        )
+    return unsubscribed_at
 
 
 def finish_if_done(mailing_id):

@@ -21,7 +21,7 @@ from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from portal.visibility import PUBLIC_ONLY
 
-from . import cooldown, links, matching, rendering
+from . import cooldown, links, matching, rendering, sending
 from .forms import FrequencyForm, SubscribeForm
 from .models import Delivery, NewsletterIssue, Subscriber, Subscription
 from .tasks import send_confirmation, send_manage_link
@@ -294,15 +294,10 @@ def unsubscribe(request, token):
     if request.method == "GET":
         # Link scanners follow links: a GET only asks.
         return TemplateResponse(request, "newsletters/unsubscribe.html", {"token": token})
-    erase_on = None
-    with transaction.atomic():
-        subscriber.subscriptions.all().delete()
-        if subscriber.status != Subscriber.Status.SUPPRESSED:
-            unsubscribed_at = subscriber.unsubscribed_at or timezone.now()
-            Subscriber.objects.filter(pk=subscriber.pk).update(
-                status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=unsubscribed_at
-            )
-            erase_on = unsubscribed_at + dt.timedelta(days=settings.NEWSLETTERS_ERASE_AFTER_DAYS)
+    unsubscribed_at = sending.unsubscribe_from_everything(subscriber)
+    erase_on = unsubscribed_at and unsubscribed_at + dt.timedelta(
+        days=settings.NEWSLETTERS_ERASE_AFTER_DAYS
+    )
     return TemplateResponse(request, "newsletters/unsubscribed.html", {"erase_on": erase_on})
 
 

@@ -142,7 +142,7 @@ def _calendar(event):
 def test_the_data_migration_gives_imported_events_their_import_uid(make_event):
     imported = make_event(external_id="evt-old")
     by_hand = make_event()
-    migration = importlib.import_module("events.migrations.0003_add_event_calendar_uid")
+    migration = importlib.import_module("events.migrations.0005_add_event_calendar_uid")
     migration.fill_calendar_uids(apps, None)
     imported.refresh_from_db()
     by_hand.refresh_from_db()

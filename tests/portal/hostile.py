@@ -248,7 +248,12 @@ def build_site(settings):
                 {"password": "wrong", "return_url": document.url},
             )
         ],
-        "sitemap.xml": [Target("/sitemap.xml", ["p"])],
+        "sitemap": [Target("/sitemap.xml", ["p"])],
+        "sitemap_part": [
+            Target("/sitemaps/static/1.xml"),
+            Target("/sitemaps/practice-practicepage/1.xml"),
+        ],
+        "robots_txt": [Target("/robots.txt")],
         "api-v1:openapi-json": [Target(api + "openapi.json")],
         "api-v1:openapi-view": [Target(api + "docs")],
         "api-v1:api-root": [Target(api)],
@@ -275,6 +280,8 @@ def build_site(settings):
             )
         ],
         "events:registration_calendar": [Target(registration.manage_path() + "event.ics")],
+        "events:registration_data": [Target(registration.manage_path() + "data.json")],
+        "events:erase": [Target(registration.manage_path() + "erase/", [], ["x"], {"x": "1"})],
         "accessibility": [Target("/accessibility/")],
         "privacy": [Target("/privacy/")],
         "login": [
@@ -321,6 +328,9 @@ def build_site(settings):
         ],
         "newsletters:manage_data": [Target(reverse("newsletters:manage_data", args=[manage]))],
         "newsletters:erase": [Target(reverse("newsletters:erase", args=[manage]))],
+        "newsletters:new_manage_link": [
+            Target(reverse("newsletters:new_manage_link", args=[manage]), [], ["x"], {"x": "1"})
+        ],
         "newsletters:unsubscribe": [
             Target(
                 reverse(

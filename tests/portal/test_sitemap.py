@@ -8,8 +8,7 @@ import pytest
 from lxml import etree
 from wagtail.models import PageViewRestriction
 
-from portal import sitemap
-from search import documents
+from portal import sitemap, visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +111,7 @@ def test_only_live_public_pages_appear(client, make_practice, make_event):
     restriction = PageViewRestriction.objects.create(
         page=police, restriction_type=PageViewRestriction.GROUPS
     )
-    restriction.groups.set([documents.police_group()])
+    restriction.groups.set([visibility.police_group()])
     login = make_practice(title="Login practice")
     PageViewRestriction.objects.create(page=login, restriction_type=PageViewRestriction.LOGIN)
     draft = make_practice(title="Withdrawn practice")

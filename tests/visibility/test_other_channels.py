@@ -3,6 +3,7 @@ sitemap, force, report and recommendation pages and their counts, documents, pag
 newsletter issues (email and archive), alerts, digests and view counts."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -23,10 +24,19 @@ def scenario(request, postgres, settings, build_scenario):
     return build_scenario(request.param)
 
 
+def sitemap_text(client):
+    """The sitemap index and every part it lists, as one text."""
+    index = client.get("/sitemap.xml").content.decode()
+    parts = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
+    return index + "".join(client.get(part).content.decode() for part in parts)
+
+
 def test_listings_and_the_page_itself(client, scenario):
-    for url in ("/", "/practice/", "/sitemap.xml"):
+    for url in ("/", "/practice/"):
         body = client.get(url).content.decode()
         assert not scenario.leaks(body) and scenario.shows_public(body), url
+    sitemap = sitemap_text(client)
+    assert not scenario.leaks(sitemap) and f"/{scenario.public.slug}/" in sitemap
     response = client.get(scenario.hidden.url or f"/practice/{scenario.hidden.slug}/")
     if scenario.hiding in ("police", "login"):
         assert response.status_code == 302 and "login" in response["Location"]
