@@ -9,6 +9,7 @@ import time
 
 import redis
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 _TAKE = """
 local key = KEYS[1]
@@ -41,21 +42,35 @@ _client = None
 _script = None
 
 
-def _redis_url():
-    cache = settings.CACHES["default"]
-    if cache["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def misconfiguration():
+    """Why the throttle cannot work with these settings, or None. Every sender must share one
+    bucket, kept in the default cache's Redis: with any other cache a rate set for the provider
+    would be silently ignored, so the system check (newsletters/checks.py) refuses to start."""
+    if not settings.NEWSLETTERS_RATE_PER_SECOND:
         return None
-    location = cache["LOCATION"]
+    if settings.CACHES["default"]["BACKEND"] != REDIS_CACHE:
+        return (
+            f"NEWSLETTERS_RATE_PER_SECOND is {settings.NEWSLETTERS_RATE_PER_SECOND} but the "
+            f"default cache is not {REDIS_CACHE}, where the senders share their rate"
+        )
+    return None
+
+
+def _redis_url():
+    location = settings.CACHES["default"]["LOCATION"]
     return location[0] if isinstance(location, list | tuple) else location
 
 
 def _take_script():
     global _client, _script
     if _script is None:
-        url = _redis_url()
-        if url is None:
-            return None
-        _client = redis.Redis.from_url(url)
+        problem = misconfiguration()
+        if problem:
+            raise ImproperlyConfigured(problem)
+        _client = redis.Redis.from_url(_redis_url())
         _script = _client.register_script(_TAKE)
     return _script
 
@@ -79,9 +94,6 @@ def take(count=1):
     if not rate:
         return
     script = _take_script()
-    if script is None:
-        # No Redis (the embedded default sends inline to files): nothing to share a bucket with.
-        return
     while True:
         wait = float(script(keys=[KEY], args=[rate, settings.NEWSLETTERS_RATE_BURST, count]))
         if wait <= 0:

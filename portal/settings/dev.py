@@ -28,6 +28,8 @@ if env("REDIS_URL", default=""):
     CACHES = {"default": env.cache("REDIS_URL")}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Emails go to files, one at a time: there is no provider's rate to share between senders.
+    NEWSLETTERS_RATE_PER_SECOND = env.float("NEWSLETTERS_RATE_PER_SECOND", default=0)
 
 # Whitenoise serves files as they are, without the manifest, so no collectstatic is needed.
 STORAGES = {
