@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "inspections.apps.InspectionsConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",

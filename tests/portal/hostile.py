@@ -89,7 +89,7 @@ def build_site(settings):
     signed link, a password or a form leads to. Returns {URL name: [Target, ...]}."""
     from events.forms import EventFilterForm, FeedbackForm, RegistrationForm
     from events.models import EventIndexPage, EventPage, Registration
-    from events.views import received_path
+    from events.receipts import received_path
     from inspections.forms import RegisterFilterForm
     from inspections.models import InspectionIndexPage, ProgrammePage, Recommendation
     from newsletters import links
