@@ -19,12 +19,12 @@ from ..base import SearchBackend
 from . import indexing, suggestions
 from .portable import search as search_portable
 from .postgres import search as search_postgres
-
-# Importable from here, as before the backend was a package.
 from .postgres.matching import Matching as _Matching
 from .ranking import idf
+from .rebuild import rebuild as rebuild_aside
 from .statistics import CORPUS_STATISTICS_KEY, forget_corpus_statistics
 
+# Importable from here, as before the backend was a package.
 __all__ = [
     "CORPUS_STATISTICS_KEY",
     "DatabaseBackend",
@@ -54,6 +54,15 @@ class DatabaseBackend(SearchBackend):
 
     def clear(self):
         indexing.clear()
+
+    def rebuild(self, page_ids, build, out=None):
+        """Index exactly these pages, built aside and swapped in (rebuild.py)."""
+        loaded, removed = rebuild_aside(page_ids, build, postgres=self.postgres, out=out)
+        if out:
+            out(
+                f"Loaded {loaded} document(s) into the database index; removed {removed} other(s)."
+            )
+        return loaded
 
     def refresh_statistics(self):
         """Recount the document frequencies after a bulk load (indexing.refresh_statistics)."""
