@@ -104,7 +104,7 @@ def build_site(settings):
     settings.DEBUG = True
     call_command("load_demo", verbosity=0)
     settings.DEBUG = False
-    call_command("rebuild_search_index", verbosity=0)
+    call_command("search_index", "rebuild", verbosity=0)
 
     inspections = InspectionIndexPage.objects.get()
     programme = inspections.add_child(
