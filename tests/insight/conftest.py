@@ -27,9 +27,11 @@ def _at(days_ago, hour=12):
 
 @pytest.fixture
 def insight_user(db):
-    """A member of the NCPI team (the Moderators group), who is given view_insight."""
+    """A member of the NCPI team (the Moderators group, given view_insight by a migration)
+    who may also add glossary terms."""
     user = User.objects.create_user("ncpi-analyst", "analyst@ncpi.example", PASSWORD)
     user.groups.add(Group.objects.get(name="Moderators"))
+    user.user_permissions.add(Permission.objects.get(codename="add_glossaryterm"))
     return user
 
 
