@@ -56,7 +56,9 @@ def build(context):
         )
     )
     section.tables.append(_by_force(context))
-    section.tables.append(_by(context, "events-roles", "By role", "Role", "role", context.roles))
+    section.tables.append(
+        _by(context, "events-roles", "Events by role", "Role", "role", context.roles)
+    )
     section.tables.append(
         _by(
             context,
@@ -94,7 +96,7 @@ COUNT_COLUMNS = ["Registrations", "Attended", "No-shows", "No-show rate", "Never
 def _by_force(context):
     table = Table(
         "events-forces",
-        "By force",
+        "Events by force",
         ["Force", *COUNT_COLUMNS],
         chart_columns=(1, 2),
         description="Figures under 5 people are shown as “fewer than 5”, and so is a rate "

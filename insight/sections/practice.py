@@ -50,7 +50,7 @@ def build(context):
     section.tables.append(_by_force(context))
     criteria = Table(
         "practice-criteria",
-        "By NCPI criterion",
+        "Practice by NCPI criterion",
         ["Criterion", "Views", "Contact requests", "Submissions"],
         chart_columns=(1,),
     )
@@ -79,7 +79,7 @@ def _by_force(context):
     now = context.now
     table = Table(
         "practice-forces",
-        "By force",
+        "Practice by force",
         ["Force", "Live case studies", "Views", "Contact requests", "Submissions"],
         chart_columns=(2,),
     )
