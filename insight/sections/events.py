@@ -63,7 +63,7 @@ def build(context):
         _by(
             context,
             "events-criteria",
-            "By NCPI criterion",
+            "Events by NCPI criterion",
             "Criterion",
             "criterion",
             dict(context.criteria),
