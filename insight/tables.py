@@ -63,7 +63,9 @@ class Table:
         bars, labels = [], []
         for position, row in enumerate(rows):
             y = top + position * row_height
-            labels.append({"y": y + series * (BAR_HEIGHT + BAR_GAP) / 2, "text": _short(row[0])})
+            labels.append(
+                {"y": _n(y + series * (BAR_HEIGHT + BAR_GAP) / 2), "text": _short(row[0])}
+            )
             for number, index in enumerate(self.chart_columns):
                 cell = row[index]
                 value = cell.value if isinstance(cell, Figure) else None
@@ -71,30 +73,41 @@ class Table:
                 bar_y = y + number * (BAR_HEIGHT + BAR_GAP)
                 bars.append(
                     {
-                        "x": LABEL_WIDTH,
-                        "y": bar_y,
-                        "width": round(width, 1),
-                        "height": BAR_HEIGHT,
+                        "x": _n(LABEL_WIDTH),
+                        "y": _n(bar_y),
+                        "width": _n(width),
+                        "height": _n(BAR_HEIGHT),
                         "colour": COLOURS[number],
                         "text": str(cell),
-                        "text_x": LABEL_WIDTH + width + 6,
-                        "text_y": bar_y + BAR_HEIGHT - 4,
+                        "text_x": _n(LABEL_WIDTH + width + 6),
+                        "text_y": _n(bar_y + BAR_HEIGHT - 4),
                     }
                 )
         legend = [
-            {"x": LABEL_WIDTH + n * 200, "colour": COLOURS[n], "text": self.columns[i]}
+            {
+                "x": _n(LABEL_WIDTH + n * 200),
+                "text_x": _n(LABEL_WIDTH + n * 200 + 20),
+                "colour": COLOURS[n],
+                "text": self.columns[i],
+            }
             for n, i in enumerate(self.chart_columns)
         ]
         return {
-            "width": CHART_WIDTH,
-            "height": top + len(rows) * row_height,
-            "label_x": LABEL_WIDTH - 8,
+            "width": _n(CHART_WIDTH),
+            "height": _n(top + len(rows) * row_height),
+            "label_x": _n(LABEL_WIDTH - 8),
             "bars": bars,
             "labels": labels,
             "legend": legend if series > 1 else [],
             "shown_rows": len(rows),
             "all_rows": len(self.rows),
         }
+
+
+def _n(value):
+    """A coordinate as SVG wants it: a plain string, so the template does not localise it
+    (formatting thousands of numbers in a template is slow)."""
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _short(label, limit=32):
