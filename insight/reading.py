@@ -36,6 +36,11 @@ class PeriodFigures:
             ).values_list("metric", "dimension", "value")
             self.stocks = {(metric, dimension): value for metric, dimension, value in stocks}
 
+    def has(self, metric):
+        """Whether the period has a figure for the metric: a stock needs a snapshot taken on
+        or before its last day."""
+        return metric not in SNAPSHOT_METRICS or self.snapshot_day is not None
+
     def total(self, metric, dimension=""):
         if metric in SNAPSHOT_METRICS:
             return self.stocks.get((metric, dimension), 0)

@@ -60,12 +60,15 @@ class Context:
 
 
 def headline_table(key, title, context, measures):
-    """Measures as rows: [(label, metric or callable(figures) -> value, decimals)]."""
+    """Measures as rows: [(label, metric or callable(figures) -> value, decimals)]. A stock
+    (snapshot metric) for a period before the first snapshot was taken shows as "–", not 0."""
     table = Table(key, title, ["Measure", "This period", "Previous period", "Change"])
     for label, source, *decimals in measures:
         digits = decimals[0] if decimals else 0
         values = [
-            source(figures) if callable(source) else figures.total(source)
+            source(figures)
+            if callable(source)
+            else (figures.total(source) if figures.has(source) else None)
             for figures in (context.now, context.before)
         ]
         current, previous = (number(v, digits) for v in values)

@@ -9,7 +9,9 @@ KINDS = {"events": "All new learning events", "search": "Saved searches"}
 
 
 def bounces(figures):
-    return figures.total("subscribers.suppressed")
+    return (
+        figures.total("subscribers.suppressed") if figures.has("subscribers.suppressed") else None
+    )
 
 
 def build(context):

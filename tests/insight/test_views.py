@@ -195,3 +195,15 @@ def test_without_glossary_rights_no_add_button_is_offered(client, rolled_up, ins
     page = client.get(reverse("insight:dashboard")).content.decode()
     assert "zzz nothing" in page
     assert "to the glossary</button>" not in page
+
+
+def test_a_stock_not_yet_recorded_for_the_previous_period_shows_a_dash(
+    client, rolled_up, insight_user
+):
+    """Stocks (active subscribers) are snapshots taken from the first rollup on: the period
+    before has none, which is not the same as nought."""
+    client.force_login(insight_user)
+    page = client.get(reverse("insight:dashboard")).content.decode()
+    row = re.search(r"Active subscribers at the end of the period</th>(.*?)</tr>", page, re.S)
+    cells = [c.strip() for c in re.findall(r"<td>(.*?)</td>", row.group(1))]
+    assert cells[0] != "–" and cells[1:] == ["–", "–"]
