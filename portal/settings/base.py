@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "search.apps.SearchConfig",
     "newsletters.apps.NewslettersConfig",
     "inspections.apps.InspectionsConfig",
+    "insight.apps.InsightConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -416,6 +417,17 @@ CELERY_BEAT_SCHEDULE = {
     "practice-delete-old-contact-messages": {
         "task": "practice.tasks.delete_old_contact_messages",
         "schedule": crontab(minute=45, hour=3),
+    },
+}
+
+# Insight (insight/): the NCPI team's dashboard reads daily figures recounted hourly from the
+# raw tables over this many recent days; `manage.py rebuild_insight` recounts any range.
+INSIGHT_REFRESH_DAYS = 14
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "insight-refresh": {
+        "task": "insight.tasks.refresh_insight",
+        "schedule": crontab(minute=20),
     },
 }
 
