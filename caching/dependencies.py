@@ -62,6 +62,18 @@ def page_paths(page):
     return paths
 
 
+def renamed_descendant_paths(page, old_url):
+    """The old addresses of a renamed page's subpages: its old URL in place of its new one."""
+    new_url = page.get_url()
+    if not new_url:
+        return []
+    return [
+        old_url + url[len(new_url) :]
+        for url in (d.get_url() for d in page.get_descendants())
+        if url and url.startswith(new_url)
+    ]
+
+
 def event_seat_paths(event):
     """Paths showing an event's seats left: its page, its listing and the home page."""
     paths = set()

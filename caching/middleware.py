@@ -48,7 +48,7 @@ class PageCacheMiddleware:
                 return _from_entry(request, entry)
         response = self.get_response(request)
         if not policy.shareable(request, response):
-            policy.mark_private(response)
+            policy.mark_private(request, response)
             return response
         policy.mark_shared(response, store.group_of(request.path_info))
         if generation is not None:

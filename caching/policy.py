@@ -94,13 +94,22 @@ def shareable(request, response):
 
 def mark_shared(response, group):
     """Anyone may be given this answer from a shared cache for PAGE_CACHE_SECONDS, until a
-    purge; browsers check back every time, so a purge reaches them too."""
-    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SECONDS)
+    purge; browsers check back every time (unless the view chose a max-age, as the feeds do),
+    so a purge reaches them too."""
+    control = {"public": True, "s_maxage": settings.PAGE_CACHE_SECONDS}
+    if "max-age" not in response.get("Cache-Control", ""):
+        control["max_age"] = 0
+    patch_cache_control(response, **control)
     patch_vary_headers(response, ["Cookie"])
     response["X-Cache-Group"] = group
 
 
-def mark_private(response):
-    if "Cache-Control" not in response:
+def mark_private(request, response):
+    """Not to be shared. An answer to someone's own request is private whatever its view said
+    (patch_cache_control drops "public")."""
+    user = getattr(request, "user", None)
+    if personal_request(request) or (user is not None and user.is_authenticated):
+        patch_cache_control(response, private=True)
+    elif "Cache-Control" not in response:
         patch_cache_control(response, private=True)
     patch_vary_headers(response, ["Cookie"])

@@ -4,7 +4,13 @@ seats left, and taxonomy, organisation, glossary and recommendation changes."""
 
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from wagtail.models import Page, PageViewRestriction
-from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
+from wagtail.signals import (
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+    pre_page_move,
+)
 
 from . import dependencies
 from .purge import purge_paths
@@ -12,6 +18,15 @@ from .purge import purge_paths
 
 def _page_changed(sender, instance, **kwargs):
     purge_paths(dependencies.page_paths(instance))
+
+
+def _slug_changed(sender, instance, instance_before, **kwargs):
+    # The old address showed the page (and its subpages, whose addresses change with it).
+    paths = dependencies.page_paths(instance)
+    old = instance_before.get_url()
+    if old:
+        paths |= {old, *dependencies.renamed_descendant_paths(instance, old)}
+    purge_paths(paths)
 
 
 def _page_deleted(sender, instance, **kwargs):
@@ -72,6 +87,7 @@ def connect():
     page_published.connect(_page_changed, dispatch_uid=f"{uid}-published")
     page_unpublished.connect(_page_changed, dispatch_uid=f"{uid}-unpublished")
     # Before a move: the old URL and listings; after it: the new ones.
+    page_slug_changed.connect(_slug_changed, dispatch_uid=f"{uid}-slug-changed")
     pre_page_move.connect(_page_changed, dispatch_uid=f"{uid}-pre-move")
     post_page_move.connect(_page_changed, dispatch_uid=f"{uid}-post-move")
     # Every page type is its own sender: one receiver checks the instance instead.

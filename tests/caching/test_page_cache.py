@@ -226,3 +226,33 @@ def test_pages_are_served_when_the_cache_is_unreachable(client, settings, make_p
     for _ in range(2):
         response = client.get(page.url)
         assert response.status_code == 200 and "Still served" in response.content.decode()
+
+
+def test_renaming_a_page_purges_its_old_and_new_addresses(
+    client, page_cache, make_practice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_practice(title="On the move")
+    old_url = page.url
+    assert client.get(old_url).status_code == 200
+    assert "On the move" in fetch(client, "/practice/")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        page.slug = "moved-practice"
+        page.save_revision().publish()
+    # Wagtail redirects the old address to the new one (not the cached old page).
+    old = client.get(old_url)
+    assert old.status_code == 301 and old["Location"] == "/practice/moved-practice/"
+    assert client.get("/practice/moved-practice/").status_code == 200
+
+
+def test_a_signed_in_visitor_s_answers_are_private_even_where_the_view_says_public(
+    page_cache, make_event, police_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_event()
+    anonymous = Client().get("/events/feed.ics")
+    assert "public" in anonymous["Cache-Control"] and "max-age=900" in anonymous["Cache-Control"]
+    officer = Client()
+    officer.force_login(police_user)
+    own = officer.get("/events/feed.ics")
+    assert "private" in own["Cache-Control"] and "public" not in own["Cache-Control"]
