@@ -51,6 +51,10 @@ env = environ.Env(
     NEWSLETTERS_BOUNCE_ADDRESS=(str, ""),
     NEWSLETTERS_BOUNCE_MAILBOX_URL=(str, ""),
     NEWSLETTERS_SEND_DELAY=(float, 0.0),
+    PAGE_CACHE_APPLICATION=(bool, True),
+    PAGE_CACHE_SECONDS=(int, 600),
+    PAGE_CACHE_COUNT_QUERIES=(bool, False),
+    VARNISH_PURGE_URL=(str, ""),
 )
 
 DEBUG = env("DEBUG")
@@ -74,6 +78,7 @@ INSTALLED_APPS = [
     "newsletters.apps.NewslettersConfig",
     "inspections.apps.InspectionsConfig",
     "insight.apps.InsightConfig",
+    "caching.apps.CachingConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -105,15 +110,18 @@ INSTALLED_APPS = [
 # Order matters: headers for every response (static files included) come before WhiteNoise,
 # which answers static files itself; the body cap needs the user and must come before the CSRF
 # check reads the body (in process_view, after every middleware here has seen the request);
-# django-axes turns a flagged sign-in into the lockout page, last.
+# django-axes turns a flagged sign-in into the lockout page, last. The page cache answers hits
+# before anything reads a session, and judges a miss after every cookie has been set; the
+# public forms on shared pages are checked by origin instead of a token (caching/csrf.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.retry_after.RetryAfterMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "caching.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "caching.csrf.PublicFormCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.admin_sessions.AdminIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -123,6 +131,25 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Page caching (caching/): anonymous answers to public pages are shared, by the application's
+# own cache (Django's cache) and by any proxy in front, for PAGE_CACHE_SECONDS or until a
+# change purges them. VARNISH_PURGE_URL: the Varnish (deploy/varnish/default.vcl) to send
+# HTTP PURGE requests to, e.g. http://varnish:6081; a CDN's backend can be added to
+# WAGTAILFRONTENDCACHE the same way.
+# https://docs.wagtail.org/en/stable/reference/contrib/frontendcache.html
+PAGE_CACHE_APPLICATION = env("PAGE_CACHE_APPLICATION")
+PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")
+PAGE_CACHE_ALIAS = "default"
+WAGTAILFRONTENDCACHE = {"application": {"BACKEND": "caching.backends.ApplicationCacheBackend"}}
+if env("VARNISH_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["varnish"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env("VARNISH_PURGE_URL"),
+    }
+# Benchmarks and tests: an X-DB-Queries header on every answer (caching/middleware.py).
+if env("PAGE_CACHE_COUNT_QUERIES"):
+    MIDDLEWARE.insert(0, "caching.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

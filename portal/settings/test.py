@@ -75,3 +75,8 @@ SEARCH_BACKEND = "database"
 # secret); sending still goes to the locmem backend above.
 EMAIL_PROVIDER = "postmark"
 ANYMAIL = {"WEBHOOK_SECRET": "test-webhook:not-secret"}
+
+# The application's page cache outlives a test's rolled-back rows (purges run on commit), so it
+# is off unless a test turns it on (tests/caching/); the headers saying what may be shared are
+# always sent.
+PAGE_CACHE_APPLICATION = env.bool("PAGE_CACHE_APPLICATION", default=False)
