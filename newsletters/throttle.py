@@ -33,6 +33,10 @@ return tostring(wait)
 """
 
 KEY = "newsletters:send-bucket"
+REDIS_BACKENDS = (
+    "django.core.cache.backends.redis.RedisCache",
+    "portal.cache.ResilientRedisCache",
+)
 # Tokens are taken in batches worth this many seconds of the rate, and never more than
 # MAX_BATCH at once: a sender that dies holding a batch wastes at most that many.
 BATCH_SECONDS = 0.05
@@ -43,7 +47,7 @@ _script = None
 
 def _redis_url():
     cache = settings.CACHES["default"]
-    if cache["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+    if cache["BACKEND"] not in REDIS_BACKENDS:
         return None
     location = cache["LOCATION"]
     return location[0] if isinstance(location, list | tuple) else location
