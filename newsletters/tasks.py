@@ -11,6 +11,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal import outbox
+
 from . import cooldown, failures, links, matching, rendering, sending
 from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber, Subscription
 
@@ -295,7 +297,15 @@ def send_confirmation(self, subscriber_id):
 
 @shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
 def send_manage_link(self, subscriber_id):
-    """A fresh manage link, asked for from an expired one (the view allows one per cooldown)."""
+    """A fresh manage link, asked for from an expired one (the view allows one per cooldown).
+    Sent once per request even if the outbox delivers the request twice."""
+    with outbox.once(self.request.id) as due:
+        if not due:
+            return False
+        return _send_manage_link(self, subscriber_id)
+
+
+def _send_manage_link(task, subscriber_id):
     subscriber = (
         Subscriber.objects.filter(pk=subscriber_id)
         .exclude(status=Subscriber.Status.SUPPRESSED)
@@ -317,7 +327,7 @@ def send_manage_link(self, subscriber_id):
     try:
         email.send()
     except OSError as exc:
-        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+        raise task.retry(exc=exc, countdown=60 * 2**task.request.retries) from exc
     return True
 
 

@@ -93,7 +93,9 @@ def other_criterion(db):
 class Worker:
     """`celery -A portal worker` in its own process, on this run's broker and database."""
 
-    def __init__(self, env, log_path, pool="solo", queues="celery,mail", concurrency=1):
+    def __init__(
+        self, env, log_path, pool="solo", queues="celery,mail", concurrency=1, extra_args=()
+    ):
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
@@ -112,6 +114,7 @@ class Worker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "--loglevel=INFO",
+                *extra_args,
             ],
             cwd=ROOT,
             env=env,
