@@ -2,6 +2,7 @@
 `send_chunk`, which works through a mailing's delivery rows (see sending.py)."""
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 
 from celery import shared_task
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from portal import outbox
 
-from . import cooldown, failures, links, matching, rendering, sending
+from . import cooldown, failures, links, matching, recovery, rendering, sending
 from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber, Subscription
 
 # Subscriber ids read and delivery rows written per round trip when preparing an issue: keeps
@@ -35,11 +36,25 @@ def dispatch(mailing_id):
 
 # The lease must outlast this time limit, so a live chunk never loses its rows to another.
 @shared_task(bind=True, max_retries=8, acks_late=True, soft_time_limit=200, time_limit=240)
-def send_chunk(self, mailing_id):
+def send_chunk(self, mailing_id, release_claim=None):
+    """Claim and send one chunk of a mailing's rows, then enqueue the next. A database or
+    Redis error releases the rows and retries within seconds (recovery.py); `release_claim`
+    is a claim an earlier try could not release itself."""
+    claim_id = uuid.uuid4()
+    try:
+        if release_claim:
+            recovery.release(release_claim)
+        return _send_chunk(self, mailing_id, claim_id)
+    except recovery.OUTAGE_ERRORS as exc:
+        raise recovery.retry_chunk(self, mailing_id, release_claim or claim_id, exc) from exc
+
+
+def _send_chunk(task, mailing_id, claim_id):
     mailing = Mailing.objects.select_related("issue").filter(pk=mailing_id).first()
     if mailing is None or mailing.completed_at is not None or mailing.paused_at is not None:
         return 0
-    claim_id, rows = sending.claim(mailing_id)
+    worker = task.request.hostname or ""
+    claim_id, rows = sending.claim(mailing_id, claim_id=claim_id, worker=worker)
     if not rows:
         sending.finish_if_done(mailing_id)
         return 0
@@ -47,8 +62,11 @@ def send_chunk(self, mailing_id):
         sent = sending.send_claimed(mailing, claim_id, rows)
     except sending.TemporaryFailure as exc:
         # Exponential backoff: 30 s, 1, 2, 4 ... minutes, capped at an hour.
-        countdown = min(30 * 2**self.request.retries, 3600)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        countdown = min(30 * 2**task.request.retries, 3600)
+        # Without release_claim: these rows were released before the failure was raised.
+        raise task.retry(
+            exc=exc, countdown=countdown, args=(), kwargs={"mailing_id": mailing_id}
+        ) from exc
     if sending.claimable(mailing_id).exists():
         send_chunk.delay(mailing_id)
     else:
