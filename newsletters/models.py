@@ -278,6 +278,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim = models.UUIDField(null=True, blank=True)
+    # The worker (Celery hostname) holding the claim: when it restarts, it releases what its
+    # previous run held at once instead of leaving it for the lease (newsletters.recovery).
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from portal import outbox
 from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from portal.visibility import PUBLIC_ONLY
@@ -106,7 +107,7 @@ def request_subscription(email, form):
         # Decided under the row lock, so concurrent sign-ups for one address ask for one email.
         if not cooldown.confirmation_requested_recently(subscriber, now):
             subscriber.confirmation_requested_at = now
-            send_confirmation.delay_on_commit(subscriber.pk)
+            outbox.send_after_commit(send_confirmation, subscriber.pk)
         subscriber.save()
 
 
@@ -168,8 +169,9 @@ def new_manage_link(request, token):
     subscriber = links.subscriber_from_token(token, links.MANAGE_SALT)
     if subscriber is None:
         return _invalid_link(request)
-    if cooldown.take_manage_link_slot(subscriber.pk, timezone.now()):
-        send_manage_link.delay_on_commit(subscriber.pk)
+    with transaction.atomic():
+        if cooldown.take_manage_link_slot(subscriber.pk, timezone.now()):
+            outbox.send_after_commit(send_manage_link, subscriber.pk)
     return TemplateResponse(request, "newsletters/new_link_sent.html")
 
 

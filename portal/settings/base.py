@@ -458,9 +458,22 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The outbox (portal/outbox.py): emails are recorded with the change that causes them and
+# published after the commit; beat publishes, this often, any the broker did not take (it was
+# down), and any a process left unpublished for OUTBOX_RETRY_AFTER_SECONDS (it died).
+OUTBOX_PUBLISH_SECONDS = env.float("OUTBOX_PUBLISH_SECONDS", default=15.0)
+OUTBOX_RETRY_AFTER_SECONDS = 60
 # Expired sessions are deleted daily (portal.tasks): Django never removes them itself.
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "portal-publish-outbox": {
+        "task": "portal.tasks.publish_outbox",
+        "schedule": OUTBOX_PUBLISH_SECONDS,
+    },
+    "portal-forget-published-outbox": {
+        "task": "portal.tasks.forget_published_outbox",
+        "schedule": 60 * 60,
+    },
     "portal-clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(minute=0, hour=4),

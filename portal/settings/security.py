@@ -92,8 +92,10 @@ PERMISSIONS_POLICY = {
 ADMIN_SESSION_IDLE_TIMEOUT = 30 * 60
 ADMIN_BACKGROUND_URL_PREFIXES = ("/admin/editing-sessions/",)
 
-# django-ratelimit counts in the default cache; in production that is Redis (shared by workers).
+# django-ratelimit counts in its own cache alias (portal/settings/caching.py): the cache's Redis,
+# shared by every process, or each process's memory while that Redis is down.
 # https://django-ratelimit.readthedocs.io/en/stable/settings.html
+RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_VIEW = "portal.views.rate_limited"
 RATELIMIT_IP_META_KEY = "portal.client_address.client_ip"
 # Retry-After, in seconds, on a 429 whose limit did not say when it resets.

@@ -10,6 +10,7 @@ import psycopg
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
+from .caching import redis_caches
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
@@ -50,13 +51,10 @@ else:
 # Broker and cache are separate Redis databases, as in production; tests own 14 and 15.
 CELERY_BROKER_URL = f"{REDIS_URL}/{TEST_REDIS_BROKER_DB}"
 CELERY_TASK_ALWAYS_EAGER = False
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"{REDIS_URL}/{TEST_REDIS_CACHE_DB}",
-        "KEY_PREFIX": "spe-test",
-    }
-}
+# Outage tests stop a Redis of their own and wait for the cache to notice it is back.
+CACHES = redis_caches(
+    f"{REDIS_URL}/{TEST_REDIS_CACHE_DB}", key_prefix="spe-test", retry_seconds=0.5
+)
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

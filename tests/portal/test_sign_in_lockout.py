@@ -99,7 +99,8 @@ def test_a_few_mistakes_do_not_stop_someone_signing_in(client, settings, editor)
 def test_lockout_holds_without_the_cache(client, settings, editor):
     """Attempts are counted in the database: a cache that remembers nothing (as during an
     outage) neither lifts a lockout nor prevents one."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    settings.CACHES = {"default": dummy, "ratelimit": dummy}
     for n in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, "/admin/login/", "editor", f"guess-{n}", address=f"198.51.100.{n}")
     assert sign_in(client, "/admin/login/", "editor", RIGHT).status_code == 429
