@@ -55,6 +55,7 @@ env = environ.Env(
     PAGE_CACHE_SECONDS=(int, 600),
     PAGE_CACHE_COUNT_QUERIES=(bool, False),
     VARNISH_PURGE_URL=(str, ""),
+    OUTBOX_PUBLISH_SECONDS=(float, 15.0),
 )
 
 DEBUG = env("DEBUG")
@@ -461,7 +462,7 @@ CELERY_BEAT_SCHEDULE = {
 # The outbox (portal/outbox.py): emails are recorded with the change that causes them and
 # published after the commit; beat publishes, this often, any the broker did not take (it was
 # down), and any a process left unpublished for OUTBOX_RETRY_AFTER_SECONDS (it died).
-OUTBOX_PUBLISH_SECONDS = env.float("OUTBOX_PUBLISH_SECONDS", default=15.0)
+OUTBOX_PUBLISH_SECONDS = env("OUTBOX_PUBLISH_SECONDS")
 OUTBOX_RETRY_AFTER_SECONDS = 60
 # Expired sessions are deleted daily (portal.tasks): Django never removes them itself.
 CELERY_BEAT_SCHEDULE = {
