@@ -75,3 +75,10 @@ SEARCH_BACKEND = "database"
 # secret); sending still goes to the locmem backend above.
 EMAIL_PROVIDER = "postmark"
 ANYMAIL = {"WEBHOOK_SECRET": "test-webhook:not-secret"}
+
+# The admin's tests sign staff in without a second factor (force_login, admin_client); the
+# two-factor tests (tests/accounts) turn the requirement back on, as every other environment
+# has it.
+ACCOUNTS_ADMIN_REQUIRES_SECOND_FACTOR = False
+# Security keys on the live test server's plain http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
