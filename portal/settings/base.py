@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # allauth's security-key list says when each key was last used.
+    "django.contrib.humanize",
     # Search (search/): PostgreSQL full-text and trigram lookups; inert on SQLite.
     "django.contrib.postgres",
     # Sign-in lockout (AXES_* below).
