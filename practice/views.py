@@ -3,7 +3,6 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
-from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -16,7 +15,7 @@ from portal.importing import paragraphs_to_html, unique_child_slug
 from portal.ratelimits import is_ratelimited
 from taxonomy.models import Organisation, OrganisationMembership
 
-from .forms import PracticeSubmissionForm, SignInForm
+from .forms import PracticeSubmissionForm
 from .models import PracticeAttachment, PracticeIndexPage, PracticePage
 from .moderation import PRACTICE_WORKFLOW, SUBMISSIONS_COLLECTION
 
@@ -24,16 +23,6 @@ from .moderation import PRACTICE_WORKFLOW, SUBMISSIONS_COLLECTION
 # account from flooding the NCPI team's moderation queue.
 SUBMISSION_RATE = "10/d"
 SUBMITTED_SESSION_KEY = "practice-submitted-page"
-
-
-class SignInView(LoginView):
-    """The public sign-in page, used by force staff to submit practice (the NCPI team signs in
-    through the Wagtail admin). Repeated wrong passwords lock the account and the address out,
-    as on every sign-in page (django-axes, AXES_* settings)."""
-
-    template_name = "registration/login.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
 
 
 def force_membership(user):

@@ -9,6 +9,9 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+# Accounts: sign-up, email verification, single sign-on and two-factor (django-allauth).
+from .accounts import *  # noqa: F403
+
 # What the portal lets in and sends out: headers, lockout, rate limits, request sizes.
 from .security import *  # noqa: F403
 
@@ -80,6 +83,7 @@ INSTALLED_APPS = [
     "inspections.apps.InspectionsConfig",
     "insight.apps.InsightConfig",
     "caching.apps.CachingConfig",
+    "accounts.apps.AccountsConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -102,10 +106,18 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # allauth's security-key list says when each key was last used.
+    "django.contrib.humanize",
     # Search (search/): PostgreSQL full-text and trigram lookups; inert on SQLite.
     "django.contrib.postgres",
     # Sign-in lockout (AXES_* below).
     "axes",
+    # Accounts (settings/accounts.py); accounts/ comes first above so its templates win.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
 ]
 
 # Order matters: headers for every response (static files included) come before WhiteNoise,
@@ -125,7 +137,10 @@ MIDDLEWARE = [
     "caching.csrf.PublicFormCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.admin_sessions.AdminIdleTimeoutMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The NCPI team reaches the admin only with a second factor (accounts/middleware.py).
+    "accounts.middleware.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.content_security.PolicyByPathMiddleware",
     "portal.middleware.request_size.RequestBodyLimitMiddleware",
@@ -178,6 +193,8 @@ TEMPLATES = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Signing in by email address (settings/accounts.py).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -481,7 +498,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Practice submission (practice/): force staff sign in on the public site, not in the admin.
+# Everyone signs in on the public site's sign-in page (allauth's, accounts/): the admin's and
+# Wagtail's private-page sign-in pages send people there (portal/urls.py), so that a password
+# alone never opens the admin.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#login-url
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "practice_submit"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"

@@ -111,6 +111,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_ip"
+# The account a guess is against: the email address allauth signs in with, or a username.
+AXES_USERNAME_CALLABLE = "accounts.axes.username_of"
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 # A record of every successful sign-in would be personal data kept for no purpose here.
 AXES_DISABLE_ACCESS_LOG = True
