@@ -6,9 +6,11 @@ from axe_playwright_python.sync_playwright import Axe
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-def assert_no_violations(page):
-    """Fail naming each violated rule, its impact and up to three offending elements."""
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+def assert_no_violations(page, context=None):
+    """Fail naming each violated rule, its impact and up to three offending elements. `context`
+    (a CSS selector) limits the check to part of the page, e.g. what our code draws inside the
+    Wagtail admin."""
+    results = Axe().run(page, context, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
     violations = results.response["violations"]
     details = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
