@@ -39,6 +39,7 @@ urlpatterns = [
         name="accessibility",
     ),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("feedback/", include("feedback.urls")),
     # Practice: submission by force staff (/practice/submit/) and their sign-in page.
     path("", include("practice.urls")),
     # Newsletters: subscribe, manage by signed link, the archive.

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "search.apps.SearchConfig",
     "newsletters.apps.NewslettersConfig",
     "inspections.apps.InspectionsConfig",
+    "feedback.apps.FeedbackConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -407,6 +408,17 @@ CELERY_BEAT_SCHEDULE = {
     "practice-delete-old-contact-messages": {
         "task": "practice.tasks.delete_old_contact_messages",
         "schedule": crontab(minute=45, hour=3),
+    },
+}
+
+# Feedback (feedback/) is deleted this many days after it was emailed to the NCPI team, as
+# contact messages are: the email is the record.
+FEEDBACK_MESSAGES_KEEP_DAYS = 30
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "feedback-delete-old": {
+        "task": "feedback.tasks.delete_old_feedback",
+        "schedule": crontab(minute=50, hour=3),
     },
 }
 
