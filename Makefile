@@ -11,7 +11,10 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 LOCKS := requirements.lock requirements-dev.lock
 # Where `make run` serves; every link in its emails, feeds and calendars starts with it.
-ADDRESS ?= 127.0.0.1:8000
+# `make run PORT=8001` moves only the port; `make run ADDRESS=0.0.0.0:8001` sets both.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ADDRESS ?= $(HOST):$(PORT)
 RUN_ENV := PUBLIC_BASE_URL=http://$(ADDRESS)
 
 .DEFAULT_GOAL := help
@@ -34,7 +37,7 @@ $(STAMP): $(LOCKS)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	@touch $@
 
-run: install ## Serve the demo at http://127.0.0.1:8000 (SQLite, demo content, admin login demo)
+run: install ## Serve the demo at http://127.0.0.1:8000, or PORT=8001 (SQLite, demo content, admin login demo)
 	@echo "==> Applying migrations"
 	$(RUN_ENV) $(MANAGE) migrate --no-input
 	@echo "==> Loading demo content"

@@ -15,7 +15,7 @@ DEBUG = False
 
 # A real worker on a real broker: eager tasks would run inside the benchmark's own process.
 CELERY_TASK_ALWAYS_EAGER = False
-if CELERY_BROKER_URL == "memory://" or not EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+if CELERY_BROKER_URL.startswith("memory://") or not EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     raise RuntimeError("Run benchmarks/email_fanout.py: it sets CELERY_BROKER_URL and EMAIL_URL")
 
 # As production.py: without persistent connections every task would also pay for a new

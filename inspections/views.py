@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -150,20 +151,28 @@ def forces():
     return Organisation.objects.filter(kind=Organisation.Kind.FORCE).select_related("region")
 
 
+def public_practice():
+    return visible_pages(PracticePage.objects.all(), levels_for(None))
+
+
 @require_safe
 def force_list(request):
+    listed = Q(territorial=True) | Q(pk__in=public_practice().values("force_id"))
     return TemplateResponse(
         request,
         "inspections/force_list.html",
-        {"forces": forces().filter(territorial=True).order_by("name")},
+        {"forces": forces().filter(listed).order_by("name")},
     )
 
 
 @require_safe
 def force_detail(request, slug):
     force = get_object_or_404(forces(), slug=slug)
-    if not force.territorial and not force.inspection_reports.exists():
-        # Pages exist for the 43 territorial forces, and for any other force inspected.
+    if not force.territorial and not (
+        force.inspection_reports.exists() or public_practice().filter(force=force).exists()
+    ):
+        # Pages exist for the 43 territorial forces, and for any other force inspected or
+        # that has shared practice (the demo's fictional forces among them).
         raise Http404
     levels = levels_for(request.user)
     recommendations = with_answer_counts(

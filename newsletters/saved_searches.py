@@ -29,7 +29,7 @@ def clean_search(listing, querystring):
         raise ValueError("This search has filters that no longer exist")
     kept = QueryDict(mutable=True)
     for name in form.lookups:
-        values = sorted(term.slug for term in form.cleaned_data.get(name) or [])
+        values = sorted(value for value, _label in form.selected(name))
         if values:
             kept.setlist(name, values)
     if not kept:
@@ -45,9 +45,9 @@ def describe_search(listing, querystring):
     parts = []
     if form.is_valid():
         for name in form.lookups:
-            terms = form.cleaned_data.get(name) or []
+            terms = form.selected(name)
             if terms:
-                names = ", ".join(term.name for term in terms)
+                names = ", ".join(label for _value, label in terms)
                 parts.append(f"{form.fields[name].label}: {names}")
     what = Listing(listing).label if listing else "Search"
     return f"{what}, {'; '.join(parts)}" if parts else what

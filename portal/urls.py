@@ -49,6 +49,7 @@ urlpatterns = [
     # (django-allauth), and the person's own pages.
     path("account/", include("accounts.urls")),
     path("account/", include("allauth.urls")),
+    path("feedback/", include("feedback.urls")),
     # Practice: submission by force staff (/practice/submit/).
     path("", include("practice.urls")),
     # Newsletters: subscribe, manage by signed link, the archive.

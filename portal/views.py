@@ -49,6 +49,7 @@ def privacy_notice(request):
         "registrations_kept": in_words(settings.EVENTS_ANONYMISE_AFTER_DAYS),
         "contact_messages_kept": in_words(settings.PRACTICE_CONTACT_MESSAGES_KEEP_DAYS),
         "searches_kept": in_words(settings.SEARCH_LOG_KEEP_DAYS),
+        "feedback_kept": in_words(settings.FEEDBACK_MESSAGES_KEEP_DAYS),
     }
     return TemplateResponse(request, "portal/privacy.html", context)
 

@@ -6,25 +6,44 @@ from portal.forms import (
     MultiLineField,
     SingleLineField,
     SlugMultipleChoiceField,
+    YearMultipleChoiceField,
 )
-from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Theme
+from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Region, Theme
 
 from .models import PracticePage
 
 
 class PracticeFilterForm(ListingFilterForm):
+    """The practice finder's filters: the same groups, names and values as search's facets
+    (search.facets), so a filtered /practice/ link works on /search/ and the other way round,
+    and a saved search matches on every one of them."""
+
     criterion = SlugMultipleChoiceField(Criterion.objects.all(), label="NCPI criterion")
     theme = SlugMultipleChoiceField(Theme.objects.all(), label="Theme")
     audience = SlugMultipleChoiceField(Audience.objects.all(), label="Audience")
     force = SlugMultipleChoiceField(
         Organisation.objects.filter(kind=Organisation.Kind.FORCE), label="Force"
     )
+    region = SlugMultipleChoiceField(Region.objects.all(), label="Region")
+    evidence = SlugMultipleChoiceField(EvidenceLevel.objects.all(), label="Evidence level")
+    outcome = forms.MultipleChoiceField(
+        choices=PracticePage.Outcome.choices, required=False, label="Outcome"
+    )
+    stage = forms.MultipleChoiceField(
+        choices=PracticePage.Stage.choices, required=False, label="Stage"
+    )
+    year = YearMultipleChoiceField(label="Year published")
 
     lookups = {
         "criterion": "criteria__in",
         "theme": "themes__in",
         "audience": "audiences__in",
         "force": "force__in",
+        "region": "force__region__in",
+        "evidence": "evidence_level__in",
+        "outcome": "outcome__in",
+        "stage": "stage__in",
+        "year": "published_date__year__in",
     }
 
 

@@ -14,6 +14,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from portal.links import page_url
 from portal.ratelimits import is_ratelimited
 from portal.visibility import visible_to
 
@@ -35,22 +36,34 @@ class PracticeIndexPage(Page):
     subpage_types = ["practice.PracticePage"]
     max_count = 1
 
+    def serve(self, request, *args, **kwargs):
+        # Words are searched for by search, with the same filters: one finder.
+        if request.GET.get("q", "").strip():
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            return redirect(f"{reverse('search:search')}?{request.GET.urlencode()}")
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
+        from . import finder
         from .forms import PracticeFilterForm
 
         context = super().get_context(request, *args, **kwargs)
-        form = PracticeFilterForm(request.GET or None)
-        practice = (
-            visible_to(PracticePage.objects.descendant_of(self), request.user)
-            .select_related("force", "evidence_level")
-            .prefetch_related("criteria", "themes", "audiences")
-            .order_by("-published_date", "-pk")
+        form = PracticeFilterForm(request.GET)
+        visible = visible_to(PracticePage.objects.descendant_of(self), request.user)
+        try:
+            sort = finder.clean_sort(request.GET.get("sort"))
+        except finder.InvalidSort as error:
+            sort, context["sort_error"] = "newest", str(error)
+        practice = form.filter(visible) if form.is_valid() else visible
+        practice = finder.sorted_practice(practice.select_related("force", "evidence_level"), sort)
+        page_obj = Paginator(practice, PRACTICE_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            filter_form=form,
+            page_obj=page_obj,
+            finder=finder.listing(self.url, form, visible, sort, page_obj),
         )
-        if form.is_valid():
-            practice = form.filter(practice)
-        paginator = Paginator(practice, PRACTICE_PER_PAGE)
-        context["filter_form"] = form
-        context["page_obj"] = paginator.get_page(request.GET.get("page"))
         return context
 
 
@@ -207,6 +220,7 @@ class PracticePage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["contact_form"] = kwargs.get("contact_form") or ContactOriginatorForm()
         context["listing"] = self.get_parent().specific
+        context["share_url"] = page_url(self)
         return context
 
     @path("")

@@ -1,6 +1,7 @@
 """What is indexed for a page: one backend-neutral document built from a practice page."""
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,9 +31,16 @@ class Document:
     facets: dict[str, list[str]] = field(default_factory=dict)
 
 
+# Where rich text breaks a line: stripping the tags alone would join "...end.</p><p>Next" into
+# "end.Next" in snippets and in the words indexed.
+_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|li|h[1-6]|div|blockquote|td|th|dd|dt)>")
+
+
 def text(value):
-    """Plain text of rich text (or a plain field): tags removed, entities decoded."""
-    return html.unescape(strip_tags(str(value or ""))).strip()
+    """Plain text of rich text (or a plain field): tags removed, a line break where a block
+    ended, entities decoded."""
+    marked = _BLOCK_END.sub(lambda match: match.group(0) + "\n", str(value or ""))
+    return html.unescape(strip_tags(marked)).strip()
 
 
 def build(page_id):

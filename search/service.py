@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from portal.finder import FacetOption, FacetResult
 from portal.visibility import levels_for
 
 from . import analytics, glossary
@@ -38,21 +39,6 @@ class InvalidSearch(ValueError):
     def __init__(self, field, message):
         super().__init__(message)
         self.field = field
-
-
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass
-class FacetResult:
-    name: str
-    label: str
-    options: list[FacetOption]
 
 
 @dataclass
@@ -273,4 +259,13 @@ def related(page_id, user=None, limit=3, backend=None):
     return _with_fallback(backend, lambda chosen: chosen.related(page_id, restrictions, limit))
 
 
-__all__ = ["Clause", "InvalidSearch", "Results", "related", "search", "suggest"]
+__all__ = [
+    "Clause",
+    "FacetOption",
+    "FacetResult",
+    "InvalidSearch",
+    "Results",
+    "related",
+    "search",
+    "suggest",
+]

@@ -3,11 +3,14 @@
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 
+from portal.finder import Finder, Item, sort_choices
 from portal.ratelimits import is_ratelimited
 
 from . import facets, service
+from .backends.base import SORTS
 from .forms import read_parameters, read_query
 from .models import GlossaryTerm
 from .service import MAX_PAGE
@@ -31,12 +34,42 @@ def _querystring(params, drop=None):
     return urlencode(pairs)
 
 
+def _items(hits):
+    """Finder items for the hits, with each case study's outcome and evidence level (one
+    query: the index does not hold their labels)."""
+    from practice.models import PracticePage
+
+    details = {
+        row["pk"]: row
+        for row in PracticePage.objects.filter(pk__in=[hit.page_id for hit in hits]).values(
+            "pk", "outcome", "evidence_level__name"
+        )
+    }
+    outcomes = dict(PracticePage.Outcome.choices)
+    items = []
+    for hit in hits:
+        row = details.get(hit.page_id, {})
+        outcome = row.get("outcome") or ""
+        items.append(
+            Item(
+                title=hit.title,
+                url=hit.url,
+                summary=hit.summary,
+                force=hit.force,
+                published_date=hit.published_date,
+                outcome=outcomes.get(outcome, ""),
+                did_not_work=outcome == PracticePage.Outcome.DID_NOT_WORK,
+                evidence=row.get("evidence_level__name") or "",
+                highlight=hit.highlight,
+            )
+        )
+    return items
+
+
 def search_page(request):
     if _limited(request, "search-page", SEARCH_RATE):
         return TemplateResponse(request, "429.html", status=429)
-    context = {
-        "sorts": [("relevance", "Relevance"), ("newest", "Newest"), ("most-viewed", "Most viewed")]
-    }
+    context = {}
     status = 200
     try:
         params = read_parameters(request.GET)
@@ -59,22 +92,29 @@ def search_page(request):
     for facet in facets.FACETS:
         for value in results.filters.get(facet.name, []):
             active.append(
-                {
-                    "label": facet.label,
-                    "value": labels[facet.name].get(value, value),
-                    "remove": _querystring(params, drop=(facet.name, value)),
-                }
+                (
+                    facet.label,
+                    labels[facet.name].get(value, value),
+                    _querystring(params, drop=(facet.name, value)),
+                )
             )
     # The shared pagination partial wants a Django page; a range costs nothing to paginate.
     pages = Paginator(range(min(results.count, MAX_PAGE * results.per_page)), results.per_page)
-    context.update(
-        page_obj=pages.get_page(results.page),
-        results=results,
-        params=params,
+    context["page_obj"] = pages.get_page(results.page)
+    context["finder"] = Finder(
+        url=reverse("search:search"),
+        query=results.query,
+        facets=results.facets,
+        sorts=sort_choices(SORTS),
+        sort=results.sort,
+        count=results.count,
+        items=_items(results.hits),
         active_filters=active,
-        feed_query=_querystring(params),
-        clear_query=urlencode([("q", params["query"])]) if params["query"] else "",
-        suggestion_query=urlencode([("q", results.suggestion)]) if results.suggestion else "",
+        filter_pairs=[(n, v) for n, values in results.filters.items() for v in values],
+        num_pages=results.num_pages,
+        count_approximate=results.count_approximate,
+        facets_approximate=results.facets_approximate,
+        suggestion=results.suggestion,
     )
     return TemplateResponse(request, "search/search_page.html", context, status=status)
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "insight.apps.InsightConfig",
     "caching.apps.CachingConfig",
     "accounts.apps.AccountsConfig",
+    "feedback.apps.FeedbackConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -481,6 +482,17 @@ CELERY_BEAT_SCHEDULE = {
 # down), and any a process left unpublished for OUTBOX_RETRY_AFTER_SECONDS (it died).
 OUTBOX_PUBLISH_SECONDS = env("OUTBOX_PUBLISH_SECONDS")
 OUTBOX_RETRY_AFTER_SECONDS = 60
+# Feedback (feedback/) is deleted this many days after it was emailed to the NCPI team, as
+# contact messages are: the email is the record.
+FEEDBACK_MESSAGES_KEEP_DAYS = 30
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "feedback-delete-old": {
+        "task": "feedback.tasks.delete_old_feedback",
+        "schedule": crontab(minute=50, hour=3),
+    },
+}
+
 # Expired sessions are deleted daily (portal.tasks): Django never removes them itself.
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),

@@ -14,8 +14,10 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-produ
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 # Tasks run inline unless a broker is configured, so the demo needs no Redis.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+# With a host named: a bare "memory://" makes kombu log "No hostname was supplied" to stderr
+# whenever a task is queued (every import printed it).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://localhost/")
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # https://docs.djangoproject.com/en/5.2/topics/email/#file-backend

@@ -8,7 +8,11 @@ from wagtail.models import Page
 register = template.Library()
 
 # The sections in the service navigation, in the order shown: (label, listing page model).
-SECTIONS = [("Practice", "practice.PracticeIndexPage"), ("Events", "events.EventIndexPage")]
+SECTIONS = [
+    ("Practice", "practice.PracticeIndexPage"),
+    ("Events", "events.EventIndexPage"),
+    ("Inspections", "inspections.InspectionIndexPage"),
+]
 # Sections served by Django views rather than pages, after the page sections: (label, URL name).
 VIEW_SECTIONS = [
     ("Recommendations", "inspections:register"),

@@ -54,3 +54,13 @@ def test_listing_filters_work_without_javascript(content, live_server, browser):
     assert "criterion=initial-contact" in page.url
     assert page.get_by_role("link", name="Link officers for children's homes").is_visible()
     context.close()
+
+
+def test_a_case_study_prints_without_menus_and_forms(content, live_server, page):
+    page.goto(live_server.url + content["practice"].url)
+    assert page.locator("#contact").is_visible()
+    page.emulate_media(media="print")
+    assert page.get_by_role("heading", name="Link officers for children's homes").is_visible()
+    assert page.get_by_text("Last updated").is_visible()
+    for hidden in ("#contact", "#share", ".govuk-service-navigation", ".govuk-footer"):
+        assert not page.locator(hidden).is_visible(), hidden

@@ -111,3 +111,32 @@ def test_changing_answers_from_the_emailed_link_is_accessible_and_works_without_
     registration.refresh_from_db()
     assert registration.name == "Sam Officer"
     assert registration.answers[0]["answer"] == "Step-free access"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_registration_errors_take_focus_where_the_reader_is(
+    event,
+    live_server,
+    browser,  # noqa: F811
+    width,
+):
+    """The form posts to #register, so the browser lands on the form: the error summary must
+    be there, in view, and focused (GOV.UK error summary), so a screen reader announces it."""
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    tab = context.new_page()
+    tab.goto(live_server.url + event.url)
+    tab.get_by_role("button", name="Register").click()
+    summary = tab.locator(".govuk-error-summary")
+    summary.wait_for()
+    tab.wait_for_function(
+        "document.activeElement?.classList.contains('govuk-error-summary')",
+        timeout=10_000,
+    )
+    assert tab.url.endswith("#register")
+    box = summary.bounding_box()
+    assert 0 <= box["y"] < 700, box
+    # Its first link moves to the field.
+    summary.get_by_role("link").first.click()
+    assert tab.evaluate("document.activeElement.id") == "register-name"
+    assert_no_violations(tab)
+    context.close()

@@ -77,3 +77,14 @@ def test_unknown_or_partner_organisations_have_no_force_page(client):
     partner = Organisation.objects.create(name="A children's services department", kind="partner")
     assert client.get("/forces/no-such-force/").status_code == 404
     assert client.get(f"/forces/{partner.slug}/").status_code == 404
+
+
+def test_a_force_that_shares_practice_has_a_page_even_if_not_territorial(client, make_practice):
+    larkmoor = Organisation.objects.create(
+        name="Larkmoor Police (demo)", slug="larkmoor-police-demo", kind="force"
+    )
+    assert client.get("/forces/larkmoor-police-demo/").status_code == 404
+    make_practice(title="Child's view on notices", force=larkmoor)
+    page = client.get("/forces/larkmoor-police-demo/").content.decode()
+    assert "Child&#x27;s view on notices" in page or "Child's view on notices" in page
+    assert 'href="/forces/larkmoor-police-demo/"' in client.get("/forces/").content.decode()

@@ -99,3 +99,31 @@ def test_recommendation_page_shows_chosen_practice_then_suggestions(
     html = client.get(f"/recommendations/{rec.pk}/").content.decode()
     assert html.index("How other forces met it") < html.index("Chosen by editors")
     assert html.index("Practice that may help") < html.index("Faster referrals")
+
+
+def test_a_suggestion_that_did_not_work_says_so(
+    client, make_recommendation, make_practice, criteria
+):
+    beds = Organisation.objects.get(slug="bedfordshire-police")
+    rec = make_recommendation(
+        text="Make referrals to children's services quickly.",
+        criterion=criteria["assessment-and-help"],
+    )
+    make_practice(
+        title="Faster referrals to children's services",
+        criteria=[criteria["assessment-and-help"]],
+        force=beds,
+        outcome="did-not-work",
+    )
+    make_practice(
+        title="Quicker referrals for children",
+        criteria=[criteria["assessment-and-help"]],
+        force=beds,
+        outcome="worked",
+    )
+    html = client.get(f"/recommendations/{rec.pk}/").content.decode()
+    suggestions = html[html.index("Practice that may help") :]
+    failed = suggestions[suggestions.index("Faster referrals") :]
+    assert failed.index("Didn't work</strong>") < failed.index("</li>")
+    worked = suggestions[suggestions.index("Quicker referrals") :]
+    assert "Didn't work" not in worked[: worked.index("</li>")]

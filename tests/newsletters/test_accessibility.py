@@ -32,7 +32,7 @@ def test_subscribe_with_errors_and_manage_pages_are_accessible(subscriber, live_
 
     manage = links.make_token(subscriber, links.MANAGE_SALT)
     page.goto(f"{live_server.url}/newsletters/manage/{manage}/")
-    assert page.locator("table.govuk-table").is_visible()
+    assert page.locator(".govuk-summary-list").is_visible()
     assert_no_violations(page)
     unsubscribe = links.make_token(subscriber, links.UNSUBSCRIBE_SALT)
     page.goto(f"{live_server.url}/newsletters/unsubscribe/{unsubscribe}/")
@@ -64,4 +64,50 @@ def test_subscribing_works_without_javascript(browser, live_server, db):
     page.check("#frequency-monthly")
     page.click("button:has-text('Subscribe')")
     assert page.locator("h1").inner_text() == "Check your email"
+    context.close()
+
+
+def overflowing(page):
+    """Elements whose right edge passes the viewport's (the page would scroll sideways)."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('main *')].filter(
+                (el) => el.getBoundingClientRect().right > width + 1
+            );
+            return {
+                scrollWidth: document.documentElement.scrollWidth,
+                width,
+                wide: wide.slice(0, 5).map((el) => el.outerHTML.slice(0, 120)),
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", [375, 320])
+def test_manage_page_reflows_on_a_phone(make_subscriber, criterion, live_server, browser, width):
+    """WCAG 1.4.10: at 320 CSS pixels wide nothing needs scrolling sideways, even with a long
+    address and a long saved search."""
+    subscriber = make_subscriber(
+        email="a.very.long.name.for.an.officer@missing-persons.force.police.example",
+        topics=[
+            criterion,
+            "events",
+            ("search", "practice", "outcome=did-not-work&theme=missing-children&year=2025"),
+        ],
+    )
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    manage = links.make_token(subscriber, links.MANAGE_SALT)
+    page.goto(f"{live_server.url}/newsletters/manage/{manage}/")
+    assert page.get_by_role("button", name="Remove").first.is_visible()
+    layout = overflowing(page)
+    assert layout["scrollWidth"] <= layout["width"], layout
+    assert layout["wide"] == [], layout
+    assert_no_violations(page)
+    # The controls still work at this width.
+    page.get_by_label("How often").first.select_option(index=1)
+    page.get_by_role("button", name="Save").first.click()
+    page.wait_for_load_state()
+    assert overflowing(page)["wide"] == []
     context.close()

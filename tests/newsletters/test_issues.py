@@ -241,3 +241,15 @@ def test_a_chunk_sends_no_faster_than_the_global_rate(
     elapsed = (timezone.now() - started).total_seconds()
     assert len(sink.messages) == 25
     assert elapsed >= 0.45  # 20 messages beyond the burst at 40 per second
+
+
+def test_send_now_says_it_is_being_sent_once(
+    admin_client, issue, sink, make_subscriber, django_capture_on_commit_callbacks
+):
+    make_subscriber()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(send_page(issue), {"action": "send"}, follow=True)
+    html = response.content.decode()
+    assert html.count("is being sent") == 1
+    # The page's own refresh (while it sends) does not repeat it.
+    assert "is being sent" not in admin_client.get(send_page(issue)).content.decode()

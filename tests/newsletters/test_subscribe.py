@@ -184,10 +184,10 @@ def test_a_filtered_listing_becomes_a_saved_search(client, django_capture_on_com
 def test_listings_link_to_subscribe_to_their_filters(client, practice_index, make_practice):
     make_practice()
     unfiltered = client.get(practice_index.url)
-    assert b"Get emails when new practice matches" not in unfiltered.content
+    assert b"Subscribe to this search" not in unfiltered.content
     filtered = client.get(practice_index.url, {"criterion": "initial-contact"})
     content = filtered.content.decode()
-    assert "Get emails when new practice matches these filters" in content
+    assert "Subscribe to this search" in content
     assert "/newsletters/subscribe/?listing=practice&amp;search=criterion%3Dinitial-contact" in (
         content
     )

@@ -77,7 +77,7 @@ def embedded_site(tmp_path_factory):
             break
         except OSError:
             time.sleep(0.3)
-    yield {"base": base, "tmp": tmp, "manage": manage}
+    yield {"base": base, "tmp": tmp, "manage": manage, "env": env}
     server.terminate()
     server.wait(timeout=10)
 
@@ -161,3 +161,58 @@ def test_make_run_sets_the_public_base_url_to_the_address_it_serves():
     commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
     assert commands[-1].endswith("runserver 127.0.0.1:8123")
     assert all(line.startswith("PUBLIC_BASE_URL=http://127.0.0.1:8123 ") for line in commands)
+
+
+def test_make_run_port_moves_only_the_port():
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert commands[-1].endswith("runserver 127.0.0.1:8001")
+    assert all(line.startswith("PUBLIC_BASE_URL=http://127.0.0.1:8001 ") for line in commands)
+
+
+def test_importers_print_only_their_own_report(embedded_site):
+    """Importing queues tasks (inline here): no library's warning leaks onto the terminal."""
+    for command, data in (
+        ("import_practice", "sample_data/practice.jsonl"),
+        ("import_events", "sample_data/events.jsonl"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "manage.py", command, data],
+            cwd=ROOT,
+            env=embedded_site["env"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "No hostname was supplied" not in result.stdout + result.stderr
+        assert result.stderr == "", result.stderr
+
+
+def test_the_demo_has_programme_pages_and_a_page_for_each_force_sharing_practice(embedded_site):
+    opener = urllib.request.build_opener()
+    base = embedded_site["base"]
+    _, _, inspections = fetch(opener, base + "/inspections/")
+    programmes = re.findall(r'href="(/inspections/[a-z-]+-inspections/)"', inspections)
+    assert programmes, "the demo's inspections page links no programme page"
+    for url in programmes:
+        assert fetch(opener, base + url)[0] == 200
+    forces = {
+        record["force"] for record in read_jsonl(ROOT / "portal" / "demo" / "practice.jsonl")
+    }
+    _, _, listing = fetch(opener, base + "/forces/")
+    for force in forces:
+        link = re.search(
+            rf'href="(/forces/[a-z0-9-]+/)">{re.escape(html.escape(force))}<', listing
+        )
+        assert link, force
+        status, _, page = fetch(opener, base + link.group(1))
+        assert status == 200 and "Practice it has shared" in page, force
+        assert "has not shared any practice" not in page

@@ -290,3 +290,16 @@ def test_an_editor_creates_a_case_study_in_the_admin(admin_client, practice_inde
     page = PracticePage.objects.get(slug="video-interviews")
     assert page.live and page.force == force
     assert list(page.criteria.all()) == [criterion]
+
+
+def test_case_study_says_when_it_was_last_updated_and_offers_a_share_link(
+    client, make_practice, settings
+):
+    page = make_practice(title="Joint visits")
+    page.refresh_from_db()
+    html = client.get(page.url).content.decode()
+    assert "Last updated</dt>" in html
+    assert f'datetime="{page.last_published_at.isoformat()}"' in html
+    share = f"{settings.PUBLIC_BASE_URL}{page.url}"
+    assert f'id="share-link" type="url" value="{share}" readonly' in html
+    assert "mailto:?subject=Joint%20visits&amp;body=" in html

@@ -51,15 +51,14 @@ def test_search_page_shows_results_facets_and_filters_kept_in_links(client, inde
     assert 'href="/search/feed/?q=missing&amp;theme=online-abuse"' in html
 
 
-def test_search_page_offers_did_you_mean_and_pages(client, indexed, settings):
+def test_search_page_says_what_it_corrected_and_pages(client, indexed, settings):
     settings.SEARCH_RESULTS_PER_PAGE = 2
     for n in range(5):
         indexed(title=f"Safeguarding hub {n}")
     html = client.get("/search/", {"q": "safegaurding"}).content.decode()
-    assert (
-        'Did you mean <a class="govuk-link" href="/search/?q=safeguarding">safeguarding</a>'
-        in html
-    )
+    # The results already include the corrected word, so the page says so.
+    assert "Showing results for <strong>safeguarding</strong>" in html
+    assert 'href="/search/?q=safeguarding">Search for safeguarding only</a>' in html
     assert "5 results" in html
     assert 'aria-label="Pagination"' in html
     page3 = client.get("/search/", {"q": "safeguarding", "page": "3"}).content.decode()

@@ -44,6 +44,34 @@ HOME_BODY = [
 ]
 
 
+# Fictional explanations of the programmes the sample reports come from (demo only).
+DEMO_PROGRAMMES = {
+    "ncpi-inspection": {
+        "title": "NCPI inspections (demo)",
+        "slug": "ncpi-inspections",
+        "summary": "An inspection of how well one police force protects children, from the first "
+        "call to the end of an investigation.",
+        "aims": "<p>To find out how well children are protected, recognise practice worth "
+        "sharing and recommend what must improve.</p>",
+        "fieldwork": "<p>Two weeks in the force: case audits, interviews and focus groups with "
+        "officers, staff and partner agencies.</p>",
+        "outcome_for_force": "<p>A published report with recommendations, and a post-inspection "
+        "review about a year later.</p>",
+    },
+    "jtai": {
+        "title": "Joint targeted area inspections (demo)",
+        "slug": "joint-targeted-area-inspections",
+        "summary": "An unannounced inspection, by several inspectorates together, of how one "
+        "area's agencies respond to children at risk.",
+        "aims": "<p>To see how police, children's social care, health, education and probation "
+        "work together for children in one area.</p>",
+        "fieldwork": "<p>A week of case tracking with every agency involved.</p>",
+        "outcome_for_force": "<p>A joint letter to the area's agencies with findings for each "
+        "of them.</p>",
+    },
+}
+
+
 class Command(BaseCommand):
     help = (
         "Load the fictional demo content (practice, events, home page text) and create the demo "
@@ -67,6 +95,7 @@ class Command(BaseCommand):
             f"{len(events.created) + len(events.updated)} events, "
             f"{len(reports.created) + len(reports.updated)} inspection reports."
         )
+        self.add_programme_pages()
         # The imports added children under the home page: reload it so that saving it does not
         # write back a stale child count (treebeard keeps numchild on the row).
         home.refresh_from_db()
@@ -81,6 +110,24 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Created the admin account {DEMO_USERNAME} / {DEMO_PASSWORD}")
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+
+    def add_programme_pages(self):
+        """A page explaining each programme the demo reports come from, unless one exists."""
+        from inspections.models import InspectionIndexPage, InspectionReportPage, ProgrammePage
+
+        index = InspectionIndexPage.objects.first()
+        if index is None:
+            return
+        used = set(InspectionReportPage.objects.values_list("programme", flat=True))
+        have = set(ProgrammePage.objects.values_list("programme", flat=True))
+        for programme in sorted(used - have):
+            text = DEMO_PROGRAMMES.get(programme)
+            if text is None:
+                continue
+            index.refresh_from_db()
+            page = ProgrammePage(programme=programme, **text)
+            index.add_child(instance=page)
+            publish(page)
 
     def move_events_ahead(self):
         """Shift demo events by whole weeks so the first starts about two weeks ahead (with its
