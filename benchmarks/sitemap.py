@@ -35,8 +35,8 @@ def generate(size, police_share):
     from django.utils import timezone
     from wagtail.models import Page, PageViewRestriction
 
+    from portal.visibility import POLICE_GROUP
     from practice.models import PracticeIndexPage, PracticePage
-    from search.documents import POLICE_GROUP
     from taxonomy.models import EvidenceLevel, Organisation
 
     parent = PracticeIndexPage.objects.get()
