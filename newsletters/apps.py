@@ -14,6 +14,7 @@ class NewslettersConfig(AppConfig):
         from events.models import EventPage
         from practice.models import PracticePage
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .alerts import on_page_published, on_tracking_event
 
         # dispatch_uid: connecting twice (tests, autoreload) must not send two alerts.

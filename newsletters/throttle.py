@@ -10,6 +10,7 @@ import time
 
 import redis
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from redis.exceptions import RedisError
 
 _TAKE = """
@@ -48,22 +49,33 @@ _client = None
 _script = None
 
 
-def _redis_url():
-    cache = settings.CACHES["default"]
-    if cache["BACKEND"] not in REDIS_BACKENDS:
+def misconfiguration():
+    """Why the throttle cannot work with these settings, or None. Every sender must share one
+    bucket, kept in the default cache's Redis: with any other cache a rate set for the provider
+    would be silently ignored, so the system check (newsletters/checks.py) refuses to start."""
+    if not settings.NEWSLETTERS_RATE_PER_SECOND:
         return None
-    location = cache["LOCATION"]
+    if settings.CACHES["default"]["BACKEND"] not in REDIS_BACKENDS:
+        return (
+            f"NEWSLETTERS_RATE_PER_SECOND is {settings.NEWSLETTERS_RATE_PER_SECOND} but the "
+            "default cache is not on Redis, where the senders share their rate"
+        )
+    return None
+
+
+def _redis_url():
+    location = settings.CACHES["default"]["LOCATION"]
     return location[0] if isinstance(location, list | tuple) else location
 
 
 def _take_script():
     global _client, _script
     if _script is None:
-        url = _redis_url()
-        if url is None:
-            return None
+        problem = misconfiguration()
+        if problem:
+            raise ImproperlyConfigured(problem)
         # Short timeouts: a cache that stops answering must not hold up sending.
-        _client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2)
+        _client = redis.Redis.from_url(_redis_url(), socket_connect_timeout=0.5, socket_timeout=2)
         _script = _client.register_script(_TAKE)
     return _script
 
@@ -88,9 +100,6 @@ def take(count=1):
     if not rate:
         return
     script = _take_script()
-    if script is None:
-        # No Redis (the embedded default sends inline to files): nothing to share a bucket with.
-        return
     while True:
         if time.monotonic() < _local.shared_down_until:
             time.sleep(_local.take(count))

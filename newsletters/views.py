@@ -22,7 +22,7 @@ from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from portal.visibility import PUBLIC_ONLY
 
-from . import cooldown, links, matching, rendering, sending
+from . import cooldown, links, rendering, saved_searches, sending
 from .forms import FrequencyForm, SubscribeForm
 from .models import Delivery, NewsletterIssue, Subscriber, Subscription
 from .tasks import send_confirmation, send_manage_link
@@ -41,9 +41,9 @@ def subscribe(request):
         search_description = ""
         if listing or search:
             try:
-                initial["search"] = matching.clean_search(listing, search)
+                initial["search"] = saved_searches.clean_search(listing, search)
                 initial["listing"] = listing
-                search_description = matching.describe_search(listing, initial["search"])
+                search_description = saved_searches.describe_search(listing, initial["search"])
             except ValueError:
                 messages.info(request, "That search's filters no longer exist: choose topics.")
         form = SubscribeForm(initial=initial)
@@ -53,7 +53,9 @@ def subscribe(request):
     if not form.is_valid():
         description = ""
         if form.data.get("listing") in Subscription.Listing.values:
-            description = matching.describe_search(form.data["listing"], form.data.get("search"))
+            description = saved_searches.describe_search(
+                form.data["listing"], form.data.get("search")
+            )
         return _subscribe_page(request, form, description, status=400)
     # Only sign-ups that would send an email count, so mistakes never lock anyone out.
     if is_ratelimited(

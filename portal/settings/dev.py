@@ -26,6 +26,9 @@ else:
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 
 CACHES = redis_caches(env("REDIS_URL")) if env("REDIS_URL", default="") else local_caches()
+if not env("REDIS_URL", default=""):
+    # Emails go to files, one at a time: there is no provider's rate to share between senders.
+    NEWSLETTERS_RATE_PER_SECOND = env.float("NEWSLETTERS_RATE_PER_SECOND", default=0)
 
 # Whitenoise serves files as they are, without the manifest, so no collectstatic is needed.
 STORAGES = {

@@ -73,3 +73,14 @@ SEARCH_BACKEND = "database"
 # secret); sending still goes to the locmem backend above.
 EMAIL_PROVIDER = "postmark"
 ANYMAIL = {"WEBHOOK_SECRET": "test-webhook:not-secret"}
+
+# The application's page cache outlives a test's rolled-back rows (purges run on commit), so it
+# is off unless a test turns it on (tests/caching/); the headers saying what may be shared are
+# always sent.
+PAGE_CACHE_APPLICATION = env.bool("PAGE_CACHE_APPLICATION", default=False)
+# The admin's tests sign staff in without a second factor (force_login, admin_client); the
+# two-factor tests (tests/accounts) turn the requirement back on, as every other environment
+# has it.
+ACCOUNTS_ADMIN_REQUIRES_SECOND_FACTOR = False
+# Security keys on the live test server's plain http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
