@@ -90,6 +90,23 @@ class EventIndexPage(Page):
         context["page_obj"] = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
         return context
 
+    def route(self, request, path_components):
+        """An event's page in one query, with what its page and registration always read
+        (Wagtail's own routing fetches the page, then its specific row, then each of these).
+        Every child is an EventPage (subpage_types)."""
+        if not path_components:
+            return super().route(request, path_components)
+        event = (
+            EventPage.objects.child_of(self)
+            .filter(slug=path_components[0])
+            .select_related("format", "region")
+            .first()
+        )
+        if event is None:
+            return super().route(request, path_components)
+        event._cached_parent_obj = self
+        return event.route(request, path_components[1:])
+
 
 class EventPageForm(WagtailAdminPageForm):
     """Offers the default registration questions (accessibility and dietary needs) on a new
