@@ -23,6 +23,7 @@ BENCHMARKS = [
     "registration.py",
     "email_fanout.py",
     "sitemap.py",
+    "insight.py",
 ]
 
 

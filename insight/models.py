@@ -27,8 +27,11 @@ class DailyMetric(models.Model):
                 fields=["metric", "day", "dimension"], name="insight_one_figure_per_day"
             )
         ]
-        # The unique index (metric, day, dimension) serves every read: a metric over a range of
-        # days, grouped by dimension.
+        # The unique index (metric, day, dimension) serves a metric over a range of days; this
+        # one a few dimensions' days (when did these searches first find something).
+        indexes = [
+            models.Index(fields=["metric", "dimension", "day"], name="insight_metric_dimension")
+        ]
 
     def __str__(self):
         return f"{self.day} {self.metric} {self.dimension or '(total)'}: {self.value}"
