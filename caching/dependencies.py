@@ -75,13 +75,13 @@ def renamed_descendant_paths(page, old_url):
 
 
 def event_seat_paths(event):
-    """Paths showing an event's seats left: its page, its listing and the home page."""
-    paths = set()
-    for ancestor in event.get_ancestors(inclusive=True).specific():
-        url = ancestor.get_url()
-        if url:
-            paths.add(url)
-    return paths
+    """Paths showing an event's seats left: its page and its listing (the home page and force
+    pages list events without their seats)."""
+    paths = {event.get_url()}
+    parent = event.get_parent()
+    if parent is not None:
+        paths.add(parent.specific.get_url())
+    return {p for p in paths if p}
 
 
 def term_paths(term):
