@@ -16,6 +16,7 @@ BENCHMARKS = [
     "registration.py",
     "email_fanout.py",
     "sitemap.py",
+    "load.py",
 ]
 
 

@@ -93,7 +93,8 @@ def term_paths(term):
 
     if isinstance(term, GlossaryTerm):
         return {_reverse("search:glossary")}
-    paths = {"/"}
+    # The subscription form lists the criteria, themes and audiences to follow.
+    paths = {"/", _reverse("newsletters:subscribe")}
     for index in (*PracticeIndexPage.objects.live(), *EventIndexPage.objects.live()):
         paths.add(index.get_url())
     for tagged in _pages_tagged_with(term):
