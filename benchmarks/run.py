@@ -24,6 +24,7 @@ BENCHMARKS = [
     "email_fanout.py",
     "sitemap.py",
     "insight.py",
+    "load.py",
 ]
 
 

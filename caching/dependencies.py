@@ -75,13 +75,13 @@ def renamed_descendant_paths(page, old_url):
 
 
 def event_seat_paths(event):
-    """Paths showing an event's seats left: its page, its listing and the home page."""
-    paths = set()
-    for ancestor in event.get_ancestors(inclusive=True).specific():
-        url = ancestor.get_url()
-        if url:
-            paths.add(url)
-    return paths
+    """Paths showing an event's seats left: its page and its listing (the home page and force
+    pages list events without their seats)."""
+    paths = {event.get_url()}
+    parent = event.get_parent()
+    if parent is not None:
+        paths.add(parent.specific.get_url())
+    return {p for p in paths if p}
 
 
 def term_paths(term):
@@ -93,7 +93,8 @@ def term_paths(term):
 
     if isinstance(term, GlossaryTerm):
         return {_reverse("search:glossary")}
-    paths = {"/"}
+    # The subscription form lists the criteria, themes and audiences to follow.
+    paths = {"/", _reverse("newsletters:subscribe")}
     for index in (*PracticeIndexPage.objects.live(), *EventIndexPage.objects.live()):
         paths.add(index.get_url())
     for tagged in _pages_tagged_with(term):

@@ -34,19 +34,21 @@ SHARED_VIEWS = {
     "inspections:force_list",
     "inspections:force",
     "search:glossary",
-    "newsletters:archive",
-    "newsletters:issue",
     "newsletters:subscribe",
 }
+# Not shared: the newsletter archive (an issue is marked sent by a bulk update, which no
+# signal reports, so nothing could purge it).
 PRIVATE_DIRECTIVES = ("private", "no-store", "no-cache", "max-age=0")
 ERROR_SUMMARY = b'class="govuk-error-summary'
 
 
 def personal_request(request):
-    """Does the request carry anything that makes its answer someone's own?"""
+    """Does the request carry anything that makes its answer someone's own? Wagtail's previews
+    pass an editor's draft through the middleware as a "dummy" request for the page's URL."""
     cookies = request.COOKIES
     return (
-        settings.SESSION_COOKIE_NAME in cookies
+        getattr(request, "is_dummy", False)
+        or settings.SESSION_COOKIE_NAME in cookies
         or CookieStorage.cookie_name in cookies
         or "HTTP_AUTHORIZATION" in request.META
     )

@@ -256,3 +256,19 @@ def test_a_signed_in_visitor_s_answers_are_private_even_where_the_view_says_publ
     officer.force_login(police_user)
     own = officer.get("/events/feed.ics")
     assert "private" in own["Cache-Control"] and "public" not in own["Cache-Control"]
+
+
+def test_an_editor_s_preview_is_never_answered_from_or_stored_in_the_cache(
+    client, page_cache, make_practice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_practice(title="Live title")
+    assert "Live title" in fetch(client, page.url)[1]
+    # Wagtail renders a preview by passing a "dummy" request for the page's URL through the
+    # middleware: it must show the draft, not the cached live page, and leave no trace.
+    page.title = "Draft title in preview"
+    preview = page.make_preview_request()
+    assert "Draft title in preview" in preview.content.decode()
+    assert "X-Page-Cache" not in preview
+    live = fetch(client, page.url)
+    assert live[0]["X-Page-Cache"] == "hit" and "Draft title in preview" not in live[1]

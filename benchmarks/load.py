@@ -1,0 +1,382 @@
+"""A load test people know: locust (headless) replays the burst a newsletter causes against the
+portal, without and then with the page cache in front, and compares them.
+
+Usage: python benchmarks/load.py [--users 50] [--seconds 30] [--requests 20000]
+       [--workers 2] [--threads 8] [--cache varnish|application] [--broker-db 12 --cache-db 13]
+
+Creates a scratch database (spe_bench_load) with the sample case studies and events and one
+event to register for, then for each run starts on 127.0.0.1 only: gunicorn (gthread) on
+PostgreSQL with Redis as cache and broker (benchmarks/load_settings.py), the real Celery
+worker (confirmation emails are sent, to a backend that discards them), and for the cached run
+Varnish (deploy/varnish/default.vcl, /usr/sbin/varnishd) in front, or with --cache application
+the application's own page cache alone. locust (benchmarks/load_users.py) then sends the mix:
+90% anonymous browsing and search, 8% registrations for the one event, 2% subscriptions,
+until --requests requests or --seconds seconds, whichever comes first; every server is stopped
+afterwards.
+
+Prints, per run and request type: requests, p50/p95 latency, errors, database queries per
+request (the portal's X-DB-Queries header; 0 for Varnish hits) and cache hits; then one line:
+cached_rps=... uncached_rps=... ratio=... p95_ms=... errors=...
+and exits non-zero unless the cached run serves at least 10x the uncached requests/s at p95
+under 100 ms with no errors (the targets of issue 17).
+
+Redis databases --broker-db and --cache-db are flushed at the start of each run.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _setup import ROOT, percentile
+
+HERE = ROOT / "benchmarks"
+DATABASE = "spe_bench_load"
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+TARGET_RATIO = 10
+# Request types (benchmarks/load_users.py) for pages anyone may be given from the cache.
+SHARED_PAGES = ["practice", "events", "home", "listings", "forces", "feed/sitemap"]
+TARGET_P95_MS = 100
+START_TIMEOUT = 180
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+EVENT_TITLE = "The event everyone registers for"
+
+
+def prepare(reuse):
+    """In a process of its own (Django, not gevent): the database, and the plan of URLs."""
+    sys.path.insert(0, str(HERE))
+    from _setup import SAMPLE_DATA, django_setup, scratch_database
+
+    if reuse:
+        os.environ["DATABASE_URL"] = f"{POSTGRES}/{DATABASE}"
+    else:
+        scratch_database(DATABASE)
+    django_setup("load_settings")
+    from registration import make_event
+
+    from events.importer import import_events
+    from events.models import EventPage
+    from practice.importer import import_practice
+    from practice.models import PracticePage
+    from taxonomy.models import Audience, Organisation
+
+    if reuse:
+        event = EventPage.objects.get(title=EVENT_TITLE)
+    else:
+        import_practice(SAMPLE_DATA / "practice.jsonl")
+        import_events(SAMPLE_DATA / "events.jsonl")
+        event = make_event(EVENT_TITLE, capacity=100_000)
+    forces = Organisation.objects.filter(kind="force", territorial=True).order_by("slug")[:10]
+    plan = {
+        "listings": ["/practice/", "/events/", "/forces/", "/recommendations/"],
+        "practice": [p.url for p in PracticePage.objects.live().public()[:50]],
+        "events": [e.url for e in EventPage.objects.live().public()[:20]],
+        "forces": [f"/forces/{force.slug}/" for force in forces],
+        "event": event.url,
+        "registration": {
+            "name": "Load test",
+            "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
+            "role": Audience.objects.get(slug="frontline-response").pk,
+        },
+        "subscription": {
+            "organisation_type": "force",
+            "criteria": "initial-contact",
+            "frequency": "weekly",
+        },
+    }
+    print(json.dumps(plan))
+
+
+def flush_redis(*databases):
+    import redis
+
+    for number in databases:
+        redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
+
+
+def wait_for(url, process, what):
+    import requests
+
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{what} exited with code {process.returncode}")
+        try:
+            if requests.get(url, timeout=30).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading
+            pass
+        time.sleep(0.2)
+    sys.exit(f"{what} did not answer {url} within {START_TIMEOUT} s")
+
+
+class Stack:
+    """gunicorn, the Celery worker and optionally Varnish, on 127.0.0.1; stopped on exit."""
+
+    def __init__(self, args, cache, workdir):
+        self.args, self.cache, self.workdir = args, cache, Path(workdir)
+        self.processes = []
+
+    def start(self, command, env=None, log_name=None):
+        log = open(self.workdir / log_name, "wb")  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen(  # noqa: S603 (our own arguments)
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        self.processes.append((process, log))
+        return process
+
+    def __enter__(self):
+        args = self.args
+        flush_redis(args.broker_db, args.cache_db)
+        app_port = free_port()
+        varnish_port = free_port() if self.cache == "varnish" else None
+        env = os.environ | {
+            "DJANGO_SETTINGS_MODULE": "load_settings",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]),
+            "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
+            "REDIS_URL": f"{REDIS}/{args.cache_db}",
+            "CELERY_BROKER_URL": f"{REDIS}/{args.broker_db}",
+            "DEBUG": "false",
+            "PAGE_CACHE_COUNT_QUERIES": "true",
+            "PAGE_CACHE_APPLICATION": "true" if self.cache == "application" else "false",
+            "VARNISH_PURGE_URL": f"http://127.0.0.1:{varnish_port}" if varnish_port else "",
+            "TRUSTED_PROXY_COUNT": "2" if varnish_port else "1",
+        }
+        gunicorn = self.start(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                f"--bind=127.0.0.1:{app_port}",
+                "--worker-class=gthread",
+                f"--workers={args.workers}",
+                f"--threads={args.threads}",
+                "--backlog=512",
+                "--log-level=warning",
+            ],
+            env,
+            "gunicorn.log",
+        )
+        self.start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--queues=celery,mail",
+                "--concurrency=1",
+                "--loglevel=WARNING",
+            ],
+            env,
+            "worker.log",
+        )
+        self.host = f"http://127.0.0.1:{app_port}"
+        wait_for(self.host + "/", gunicorn, "gunicorn")
+        if varnish_port:
+            vcl = (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
+            vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace(
+                '.port = "8000";', f'.port = "{app_port}";'
+            )
+            (self.workdir / "default.vcl").write_text(vcl)
+            varnish = self.start(
+                [
+                    VARNISHD,
+                    "-F",
+                    "-j",
+                    "none",
+                    "-n",
+                    str(self.workdir / "varnish"),
+                    "-a",
+                    f"127.0.0.1:{varnish_port}",
+                    "-f",
+                    str(self.workdir / "default.vcl"),
+                    "-s",
+                    "malloc,128m",
+                    "-T",
+                    "none",
+                ],
+                None,
+                "varnishd.log",
+            )
+            self.host = f"http://127.0.0.1:{varnish_port}"
+            wait_for(self.host + "/", varnish, "varnishd")
+        return self
+
+    def __exit__(self, *exc):
+        for process, log in reversed(self.processes):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def run_locust(args, host, plan, workdir):
+    results = Path(workdir) / "results.json"
+    env = os.environ | {
+        "LOAD_PLAN": json.dumps(plan),
+        "LOAD_MAX_REQUESTS": str(args.requests),
+        "LOAD_RESULTS": str(results),
+    }
+    started = time.monotonic()
+    subprocess.run(  # noqa: S603 (our own arguments)
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(HERE / "load_users.py"),
+            "--headless",
+            "--host",
+            host,
+            "--users",
+            str(args.users),
+            "--spawn-rate",
+            str(args.users),
+            "--run-time",
+            f"{args.seconds}s",
+            "--stop-timeout",
+            "10",
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=HERE,
+        env=env,
+        check=False,
+        timeout=args.seconds + 120,
+        stdout=subprocess.DEVNULL,
+    )
+    elapsed = time.monotonic() - started
+    return json.loads(results.read_text()), elapsed
+
+
+def report(label, samples, seconds):
+    print(f"\n{label}")
+    print(
+        f"  {'request':24} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} "
+        f"{'queries':>8} {'hits':>6}"
+    )
+    every, errors, queries = [], 0, []
+    for name in sorted(samples):
+        sample = samples[name]
+        times, q = sample["ms"], sample["queries"]
+        every += times
+        errors += sample["errors"]
+        queries += q
+        mean_q = sum(q) / len(q) if q else float("nan")
+        print(
+            f"  {name:24} {len(times):6d} {percentile(times, 0.5):8.1f} "
+            f"{percentile(times, 0.95):8.1f} {sample['errors']:6d} {mean_q:8.1f} "
+            f"{sample['hits']:6d}"
+        )
+    shared = [t for name in SHARED_PAGES if name in samples for t in samples[name]["ms"]]
+    if shared:
+        print(
+            f"  browsing of shared pages (not search, not forms): {len(shared)} requests, "
+            f"p95 {percentile(shared, 0.95):.1f} ms"
+        )
+    rps = len(every) / seconds if seconds else 0.0
+    p95 = percentile(every, 0.95) if every else math.nan
+    mean_q = sum(queries) / len(queries) if queries else math.nan
+    print(
+        f"  all: {len(every)} requests in {seconds:.1f} s = {rps:.1f} requests/s, "
+        f"p50 {percentile(every, 0.5):.1f} ms, p95 {p95:.1f} ms, {errors} errors, "
+        f"{mean_q:.2f} database queries per request"
+    )
+    return rps, p95, errors
+
+
+def measured_seconds(samples, elapsed, args):
+    # locust's own run time (the requests stop at --requests or --seconds); the wall time
+    # around it includes start-up, so the shorter of the two bounds is the honest one.
+    return min(elapsed, args.seconds)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--cache", choices=["varnish", "application"], default=None)
+    parser.add_argument("--broker-db", type=int, default=12)
+    parser.add_argument("--cache-db", type=int, default=13)
+    parser.add_argument(
+        "--reuse-database", action="store_true", help=f"keep {DATABASE} from an earlier run"
+    )
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.prepare:
+        prepare(args.reuse_database)
+        return
+    cache = args.cache or ("varnish" if Path(VARNISHD).exists() else "application")
+    print(f"Preparing {DATABASE} (sample case studies and events)...", flush=True)
+    prepared = subprocess.run(  # noqa: S603 (our own arguments)
+        [
+            sys.executable,
+            __file__,
+            "--prepare",
+            *(["--reuse-database"] if args.reuse_database else []),
+        ],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=True,
+        # Tasks (the search index) run inline while the content is loaded.
+        env=os.environ
+        | {
+            "REDIS_URL": f"{REDIS}/{args.cache_db}",
+            "DEBUG": "false",
+            "CELERY_BROKER_URL": "memory://",
+        },
+    )
+    plan = json.loads(prepared.stdout.strip().splitlines()[-1])
+    print(
+        f"{args.users} users, at most {args.requests} requests or {args.seconds} s per run; "
+        f"gunicorn {args.workers} workers x {args.threads} threads; cache: {cache}"
+    )
+    figures = {}
+    for label, mode in (("uncached", None), ("cached", cache)):
+        with tempfile.TemporaryDirectory(prefix=f"load-{label}-") as workdir:
+            with Stack(args, mode, workdir) as stack:
+                samples, elapsed = run_locust(args, stack.host, plan, workdir)
+            seconds = measured_seconds(samples, elapsed, args)
+            figures[label] = report(f"{label} ({mode or 'no cache'}):", samples, seconds)
+    cached_rps, p95, cached_errors = figures["cached"]
+    uncached_rps, _, uncached_errors = figures["uncached"]
+    ratio = cached_rps / uncached_rps if uncached_rps else math.inf
+    errors = cached_errors + uncached_errors
+    print(
+        f"\ncached_rps={cached_rps:.1f} uncached_rps={uncached_rps:.1f} ratio={ratio:.1f} "
+        f"p95_ms={p95:.1f} errors={errors}"
+    )
+    if ratio < TARGET_RATIO or p95 >= TARGET_P95_MS or errors:
+        sys.exit(f"Targets: ratio >= {TARGET_RATIO}, cached p95 < {TARGET_P95_MS} ms, 0 errors")
+
+
+if __name__ == "__main__":
+    main()
