@@ -80,3 +80,6 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": sso_apps(), "OAUTH_PKCE_EN
 # Everyone who can reach the Wagtail admin must use a second factor there. Only the test
 # settings turn this off, for the tests of the admin's own behaviour; tests/accounts turns it on.
 ACCOUNTS_ADMIN_REQUIRES_SECOND_FACTOR = True
+# A code from the step before or after the server's clock is accepted (phones' clocks drift);
+# a code is never accepted twice.
+MFA_TOTP_TOLERANCE = 1
