@@ -80,3 +80,18 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": sso_apps(), "OAUTH_PKCE_EN
 # Everyone who can reach the Wagtail admin must use a second factor there. Only the test
 # settings turn this off, for the tests of the admin's own behaviour; tests/accounts turns it on.
 ACCOUNTS_ADMIN_REQUIRES_SECOND_FACTOR = True
+# A code from the step before or after the server's clock is accepted (phones' clocks drift);
+# a code is never accepted twice.
+MFA_TOTP_TOLERANCE = 1
+
+
+def sso_origins(providers):
+    """The configured providers' origins: the sign-in button's form is answered with a redirect
+    to one, which the Content-Security-Policy's form-action must allow."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        parts = urlsplit(app["settings"]["server_url"])
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins

@@ -15,6 +15,11 @@ from .accounts import *  # noqa: F403
 # What the portal lets in and sends out: headers, lockout, rate limits, request sizes.
 from .security import *  # noqa: F403
 
+# Signing in with a force's provider posts a form that is answered with a redirect there.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sso_origins(  # noqa: F405
+    SOCIALACCOUNT_PROVIDERS  # noqa: F405
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env(

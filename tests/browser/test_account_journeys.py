@@ -80,3 +80,46 @@ def test_the_sign_in_page_says_how_to_get_an_account(live_server, page, home_pag
     page.get_by_role("button", name="Sign in").click()
     assert page.locator(".govuk-error-summary").is_visible()
     assert_no_violations(page)
+
+
+def test_the_ncpi_team_sets_up_two_factor_before_using_the_admin(live_server, page, settings):
+    import pyotp
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import Permission, User
+
+    settings.ACCOUNTS_ADMIN_REQUIRES_SECOND_FACTOR = True
+    editor = User.objects.create_user("editor", "editor@ncpi.example", PASSWORD)
+    EmailAddress.objects.create(user=editor, email=editor.email, verified=True, primary=True)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+
+    page.goto(live_server.url + "/admin/")
+    # The admin's sign-in leads to the portal's.
+    assert "/account/login/" in page.url
+    page.get_by_label("Email").fill("editor@ncpi.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    # Changing authenticators asks for the password again.
+    page.wait_for_url("**/account/reauthenticate/**")
+    assert_no_violations(page)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+
+    page.wait_for_url("**/account/2fa/totp/activate/**")
+    assert page.get_by_text("Set up two-factor authentication").first.is_visible()
+    assert_no_violations(page)
+    secret = page.locator("#authenticator_secret").input_value()
+    page.get_by_label("Authenticator code").fill("000000")
+    page.get_by_role("button", name="Activate").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_no_violations(page)
+    page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Activate").click()
+
+    page.wait_for_url("**/account/2fa/recovery-codes/**")
+    assert page.get_by_role("heading", name="Recovery Codes").first.is_visible()
+    assert_no_violations(page)
+
+    response = page.goto(live_server.url + "/admin/")
+    assert response.status == 200
+    assert "/admin/" in page.url and "/account/" not in page.url

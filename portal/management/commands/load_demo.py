@@ -2,6 +2,7 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -21,6 +22,7 @@ INSPECTIONS_SAMPLE = (
 DEMO_USERNAME = "demo"
 # Printed in the README: the demo account exists only on a DEBUG (local) site.
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105
+DEMO_EMAIL = "demo@practice-exchange.example"
 UK = ZoneInfo("Europe/London")
 # The first demo event starts this long after the day the demo is loaded.
 FIRST_EVENT_AFTER = dt.timedelta(days=14)
@@ -105,10 +107,10 @@ class Command(BaseCommand):
 
         User = get_user_model()
         if not User.objects.filter(username=DEMO_USERNAME).exists():
-            User.objects.create_superuser(
-                DEMO_USERNAME, "demo@practice-exchange.example", DEMO_PASSWORD
-            )
-            self.stdout.write(f"Created the admin account {DEMO_USERNAME} / {DEMO_PASSWORD}")
+            user = User.objects.create_superuser(DEMO_USERNAME, DEMO_EMAIL, DEMO_PASSWORD)
+            # People sign in with a verified email address (accounts/).
+            EmailAddress.objects.create(user=user, email=DEMO_EMAIL, verified=True, primary=True)
+            self.stdout.write(f"Created the admin account {DEMO_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))
 
     def add_programme_pages(self):
