@@ -20,7 +20,7 @@ def load_targets(benchmark=None):
 
 
 def describe(target):
-    """ "<= 100", ">= 0.6", or "" for a figure without a target (a baseline)."""
+    """ "<= 100", ">= 0.6", or "" for a figure without a target."""
     if not target:
         return ""
     if "max" in target:
@@ -29,7 +29,7 @@ def describe(target):
 
 
 def past(value, target):
-    """Whether a figure is past its target (a baseline has none). A figure that could not be
+    """Whether a figure is past its target (an untargeted one never is). A figure that could not be
     measured (NaN) is past it."""
     if not target:
         return False
@@ -46,13 +46,14 @@ class Report:
         self.targets = load_targets(benchmark)
         self.figures = []  # (name, value, target)
 
-    def add(self, name, value, target_name=None, baseline=False):
+    def add(self, name, value, target_name=None, untargeted=False):
         """A figure, with its target in targets.toml under `target_name` (by default its own
-        name; one target can serve several figures, e.g. each corpus size). A baseline, what
-        the portal is compared with, has none."""
+        name; one target can serve several figures, e.g. each corpus size). An `untargeted`
+        figure is shown for comparison only: a baseline such as Wagtail's stock search, or a
+        load level the targets do not cover."""
         key = target_name or name
-        target = None if baseline else self.targets.get(key)
-        if not baseline and target is None:
+        target = None if untargeted else self.targets.get(key)
+        if not untargeted and target is None:
             sys.exit(f"benchmarks/targets.toml: [{self.benchmark}] has no target {key!r}")
         self.figures.append((name, value, target))
 
@@ -61,7 +62,9 @@ class Report:
         print(f"\n{'figure':{width}} {'value':>10} {'target':>10}")
         failed = []
         for name, value, target in self.figures:
-            status = "PAST TARGET" if past(value, target) else ("baseline" if not target else "ok")
+            status = (
+                "PAST TARGET" if past(value, target) else ("no target" if not target else "ok")
+            )
             print(f"{name:{width}} {value:10.3f} {describe(target):>10}  {status}")
             if past(value, target):
                 failed.append(f"{name} {value:.3f} (target {describe(target)})")

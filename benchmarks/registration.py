@@ -350,7 +350,7 @@ def main():
                 if figure in report.targets:
                     report.add(figure, value)
                 else:
-                    report.add(figure, value, baseline=True)
+                    report.add(figure, value, untargeted=True)
             for error in sorted(set(level.errors))[:5]:
                 print(f"        error: {error}")
             if problems or level.errors:

@@ -33,7 +33,7 @@ def table(rows, outcomes):
     width = max([len(f"{row['benchmark']}: {row['figure']}") for row in rows] + [20])
     lines = [f"\n{'figure':{width}} {'value':>10} {'target':>10}"]
     for row in rows:
-        status = "PAST TARGET" if row["past"] else ("ok" if row["target"] else "baseline")
+        status = "PAST TARGET" if row["past"] else ("ok" if row["target"] else "no target")
         name = f"{row['benchmark']}: {row['figure']}"
         lines.append(f"{name:{width}} {row['value']:10.3f} {row['target']:>10}  {status}")
     lines.append("")
