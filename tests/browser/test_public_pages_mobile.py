@@ -5,7 +5,7 @@ feedback page."""
 
 import pytest
 
-from tests.browser.test_accessibility import assert_no_violations
+from tests.accessibility import assert_no_violations
 
 pytestmark = [
     pytest.mark.browser,
