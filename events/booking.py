@@ -51,9 +51,9 @@ def _next_waitlist_position(event):
 def _email(registration, kind, from_form=False):
     """Send an email about the registration once the transaction commits. `from_form`: anyone
     can cause it by typing the address, so the address's cooldown applies (events.cooldown)."""
-    from .tasks import send_registration_email
-
-    outbox.send_after_commit(send_registration_email, registration.pk, kind, from_form=from_form)
+    outbox.send_after_commit(
+        "events.tasks.send_registration_email", registration.pk, kind, from_form=from_form
+    )
 
 
 def _allocate(event, registration):

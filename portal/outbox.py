@@ -41,9 +41,13 @@ def retry_after():
 
 def send_after_commit(task, *args, **kwargs):
     """Record `task(*args, **kwargs)` now, in the current transaction; publish it after the
-    commit. Nothing is recorded or sent if the transaction rolls back."""
+    commit. Nothing is recorded or sent if the transaction rolls back. `task` is a Celery task
+    or its registered name (so a module the task's own module imports need not import it)."""
     message = OutboxMessage.objects.create(
-        task=task.name, args=list(args), kwargs=kwargs, attempted_at=timezone.now()
+        task=task if isinstance(task, str) else task.name,
+        args=list(args),
+        kwargs=kwargs,
+        attempted_at=timezone.now(),
     )
     transaction.on_commit(lambda: publish(message))
     return message
