@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from . import analytics, popularity
 from .models import GlossaryTerm
@@ -21,8 +21,21 @@ REPORT_PERMISSION = "search.view_searchquery"
 DEFAULT_REPORT_DAYS = 30
 
 
+class GlossaryTermCreateView(CreateView):
+    """The "add" form, with the term filled in from ?term= (insight's "add to glossary" on a
+    search that found nothing)."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        term = " ".join(self.request.GET.get("term", "").split())
+        if self.request.method == "GET" and term:
+            initial["term"] = term[: GlossaryTerm._meta.get_field("term").max_length]
+        return initial
+
+
 class GlossaryTermViewSet(SnippetViewSet):
     model = GlossaryTerm
+    add_view_class = GlossaryTermCreateView
     icon = "help"
     menu_label = "Glossary"
     menu_order = 310

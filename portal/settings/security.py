@@ -92,8 +92,10 @@ PERMISSIONS_POLICY = {
 ADMIN_SESSION_IDLE_TIMEOUT = 30 * 60
 ADMIN_BACKGROUND_URL_PREFIXES = ("/admin/editing-sessions/",)
 
-# django-ratelimit counts in the default cache; in production that is Redis (shared by workers).
+# django-ratelimit counts in its own cache alias (portal/settings/caching.py): the cache's Redis,
+# shared by every process, or each process's memory while that Redis is down.
 # https://django-ratelimit.readthedocs.io/en/stable/settings.html
+RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_VIEW = "portal.views.rate_limited"
 RATELIMIT_IP_META_KEY = "portal.client_address.client_ip"
 # Retry-After, in seconds, on a 429 whose limit did not say when it resets.
@@ -109,6 +111,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_ip"
+# The account a guess is against: the email address allauth signs in with, or a username.
+AXES_USERNAME_CALLABLE = "accounts.axes.username_of"
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 # A record of every successful sign-in would be personal data kept for no purpose here.
 AXES_DISABLE_ACCESS_LOG = True

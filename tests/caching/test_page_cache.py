@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from events import booking
-from events.views import received_path
+from events.receipts import received_path
 
 pytestmark = pytest.mark.django_db
 
