@@ -14,9 +14,13 @@ def page_cache(settings, redis_available):
 
 @pytest.fixture
 def police_user(django_user_model):
+    from allauth.account.models import EmailAddress
+
     from portal import visibility
 
     user = django_user_model.objects.create_user("officer", "officer@force.police.example", "pw")
+    # Signing in on the public site needs a confirmed address (accounts/).
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(visibility.police_group())
     return user
 

@@ -85,7 +85,7 @@ def test_nothing_personal_or_restricted_is_served_to_someone_else(
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
     signed_in = officer.post(
         base + "/account/login/",
-        data={"csrfmiddlewaretoken": token, "username": "officer", "password": "pw"},
+        data={"csrfmiddlewaretoken": token, "login": police_user.email, "password": "pw"},
         headers={"Referer": base + "/account/login/"},
         allow_redirects=False,
         timeout=30,
