@@ -2,8 +2,9 @@
 
 Django's RedisCache raises when its server is unreachable, and Wagtail reads the cache on every
 page (the site root paths), so a cache outage answered every page with a 500. This backend
-treats Redis being unreachable as a miss instead: reads return their default, writes do
-nothing, and pages are rendered from the database as if nothing were cached.
+treats Redis being unreachable as a miss instead, answering as Django's DummyCache does: reads
+return their default, writes do nothing (`add` says it stored the key), and pages are rendered
+from the database as if nothing were cached.
 
 - One warning per process when the outage starts and one line when Redis answers again, not
   one per request. While it is down, Redis is not asked again for `RETRY_SECONDS`, so requests
@@ -132,7 +133,10 @@ class ResilientRedisCache(RedisCache):
             self.fallback.clear()
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", key, value, timeout, version, default=False, writes=True)
+        # True, as Django's DummyCache answers: False would say another process holds the
+        # key, and allauth's rate limits take that for a lock held elsewhere and refuse
+        # every sign-in.
+        return self._call("add", key, value, timeout, version, default=True, writes=True)
 
     def get(self, key, default=None, version=None):
         return self._call("get", key, default, version, default=default)
