@@ -3,6 +3,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from portal import outbox
 from portal.ratelimits import is_ratelimited
 from portal.views import in_words
 
@@ -30,7 +31,7 @@ def feedback(request):
                 return TemplateResponse(request, "429.html", status=429)
             with transaction.atomic():
                 message = FeedbackMessage.objects.create(**form.cleaned_data)
-                relay_feedback.delay_on_commit(message.pk)
+                outbox.send_after_commit(relay_feedback, message.pk)
             return redirect("feedback:sent")
         status = 400
     else:

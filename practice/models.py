@@ -14,6 +14,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from portal import outbox
 from portal.links import page_url
 from portal.ratelimits import is_ratelimited
 from portal.visibility import visible_to
@@ -251,7 +252,7 @@ class PracticePage(RoutablePageMixin, Page):
             return TemplateResponse(request, "429.html", status=429)
         with transaction.atomic():
             contact = ContactMessage.objects.create(page=self, **form.cleaned_data)
-            relay_contact_message.delay_on_commit(contact.pk)
+            outbox.send_after_commit(relay_contact_message, contact.pk)
         messages.success(
             request, "Your message has been sent. The originator will reply to you by email."
         )

@@ -15,6 +15,7 @@ What a moderator does in the Wagtail admin, and what the submitter is told:
 
 from wagtail.models import WorkflowState
 
+from portal import outbox
 from taxonomy.models import Organisation, OrganisationMembership
 
 PRACTICE_WORKFLOW = "Practice moderation"
@@ -43,7 +44,7 @@ def notify_submitter(workflow_state, event, task_state_id=None):
     from .tasks import email_submitter
 
     if is_force_submission(workflow_state):
-        email_submitter.delay_on_commit(workflow_state.pk, event, task_state_id)
+        outbox.send_after_commit(email_submitter, workflow_state.pk, event, task_state_id)
 
 
 def on_workflow_submitted(sender, instance, user=None, **kwargs):
