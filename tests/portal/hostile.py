@@ -95,6 +95,7 @@ def build_site(settings):
     from newsletters import links
     from newsletters.forms import SubscribeForm
     from newsletters.models import NewsletterIssue, Subscriber, Subscription
+    from feedback.forms import FeedbackForm as FeedbackMessageForm
     from practice.forms import ContactOriginatorForm, PracticeFilterForm, PracticeSubmissionForm
     from practice.models import PracticeIndexPage, PracticePage
     from search import facets
@@ -107,18 +108,21 @@ def build_site(settings):
     call_command("rebuild_search_index", verbosity=0)
 
     inspections = InspectionIndexPage.objects.get()
-    programme = inspections.add_child(
-        instance=ProgrammePage(
-            title="NCPI inspections",
-            slug="ncpi-inspections",
-            programme="ncpi-inspection",
-            summary="How the NCPI team inspects forces.",
-            aims="<p>Aims.</p>",
-            fieldwork="<p>Fieldwork.</p>",
-            outcome_for_force="<p>A report.</p>",
+    # The demo has programme pages; one is made if it ever stops having them.
+    programme = ProgrammePage.objects.filter(programme="ncpi-inspection").first()
+    if programme is None:
+        programme = inspections.add_child(
+            instance=ProgrammePage(
+                title="NCPI inspections",
+                slug="ncpi-inspections",
+                programme="ncpi-inspection",
+                summary="How the NCPI team inspects forces.",
+                aims="<p>Aims.</p>",
+                fieldwork="<p>Fieldwork.</p>",
+                outcome_for_force="<p>A report.</p>",
+            )
         )
-    )
-    programme.save_revision().publish()
+        programme.save_revision().publish()
 
     force = Organisation.objects.get(slug="avon-and-somerset-constabulary")
     audience = Audience.objects.first()
@@ -284,6 +288,15 @@ def build_site(settings):
         "events:erase": [Target(registration.manage_path() + "erase/", [], ["x"], {"x": "1"})],
         "accessibility": [Target("/accessibility/")],
         "privacy": [Target("/privacy/")],
+        "feedback:feedback": [
+            Target(
+                "/feedback/",
+                ["from"],
+                list(FeedbackMessageForm.base_fields),
+                {"message": "The filters help."},
+            )
+        ],
+        "feedback:sent": [Target("/feedback/sent/")],
         "login": [
             Target("/account/login/", ["next"], ["username", "password"], {"username": "x"})
         ],
