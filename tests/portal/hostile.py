@@ -90,12 +90,12 @@ def build_site(settings):
     from events.forms import EventFilterForm, FeedbackForm, RegistrationForm
     from events.models import EventIndexPage, EventPage, Registration
     from events.views import received_path
+    from feedback.forms import FeedbackForm as FeedbackMessageForm
     from inspections.forms import RegisterFilterForm
     from inspections.models import InspectionIndexPage, ProgrammePage, Recommendation
     from newsletters import links
     from newsletters.forms import SubscribeForm
     from newsletters.models import NewsletterIssue, Subscriber, Subscription
-    from feedback.forms import FeedbackForm as FeedbackMessageForm
     from practice.forms import ContactOriginatorForm, PracticeFilterForm, PracticeSubmissionForm
     from practice.models import PracticeIndexPage, PracticePage
     from search import facets
