@@ -40,8 +40,12 @@ def send_issue(request, pk):
                 return redirect(request.path)
             status = 400
         elif action == "send" and editable:
-            tasks.start_sending(issue.pk)
-            messages.success(request, f"'{issue.title}' is being sent.")
+            # start_sending starts it once; a second click (or a second tab) that got here
+            # before the first committed is told so, rather than saying "is being sent" again.
+            if tasks.start_sending(issue.pk):
+                messages.success(request, f"'{issue.title}' is being sent.")
+            else:
+                messages.info(request, f"'{issue.title}' was already being sent.")
             return redirect(request.path)
         elif action == "schedule" and editable:
             schedule_form = ScheduleForm(request.POST)

@@ -39,3 +39,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run inline here: Celery's "Task ... succeeded" line for each would fill the terminal of
+# every import and every page published (a worker in production keeps them in its own log).
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405

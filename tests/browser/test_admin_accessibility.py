@@ -40,7 +40,29 @@ def findings(page):
     ]
 
 
-def test_explore_admin(admin_user, make_practice, make_event, live_server, page):
+# Wagtail's own findings on these pages (reported upstream, not patched here): the Draftail
+# rich-text editor's contenteditable has role="textbox" but no accessible name of its own
+# (its <label> names a hidden input), on every RichTextField.
+WAGTAIL_UPSTREAM = {("aria-input-field-name", "public-DraftEditor-content")}
+
+
+def ours(found):
+    return [
+        f for f in found if not any(f[0] == rule and key in f[2] for rule, key in WAGTAIL_UPSTREAM)
+    ]
+
+
+def settled(page):
+    """Wagtail's messages fade in: axe measures colours once they have."""
+    page.wait_for_load_state("networkidle")
+    for message in page.locator(".messages li").all():
+        message.evaluate("el => Promise.all(el.getAnimations().map((a) => a.finished))")
+    return page
+
+
+def test_admin_pages_we_configure_have_no_violations_of_ours(
+    admin_user, make_practice, make_event, live_server, page
+):
     practice = make_practice(title="Link officers")
     event = make_event(title="Hearing the child")
     issue = NewsletterIssue.objects.create(title="March newsletter", body=[])
@@ -52,20 +74,26 @@ def test_explore_admin(admin_user, make_practice, make_event, live_server, page)
         f"/admin/events/{event.pk}/attendance/",
         f"/admin/events/{event.pk}/email/",
         "/admin/reports/search/",
-        "/admin/snippets/newsletters/newsletterissue/add/",
         f"/admin/snippets/newsletters/newsletterissue/edit/{issue.pk}/",
         "/admin/snippets/taxonomy/organisationmembership/add/",
         f"/admin/pages/{practice.pk}/edit/",
         f"/admin/pages/{event.pk}/edit/",
     ]
-    report = []
+    problems = []
     for url in urls:
-        response = page.goto(live_server.url + url)
-        report.append(f"== {url} {response.status}")
-        report += [f"   {f}" for f in findings(page)]
+        assert page.goto(live_server.url + url).status == 200, url
+        problems += [(url, *f) for f in ours(findings(settled(page)))]
+    assert problems == []
+
+
+def test_send_now_says_once_that_it_is_being_sent_and_progress_needs_no_meta_refresh(
+    admin_user, live_server, page
+):
+    issue = NewsletterIssue.objects.create(title="March newsletter", body=[])
+    sign_in(page, live_server)
     page.goto(live_server.url + f"/admin/newsletters/issues/{issue.pk}/send/")
     page.get_by_role("button", name="Send now", exact=False).click()
-    page.wait_for_load_state()
-    report.append("== after send: " + str(page.get_by_text("is being sent").count()))
-    report += [f"   {f}" for f in findings(page)]
-    raise AssertionError("\n".join(report))
+    page.wait_for_url(f"**/admin/newsletters/issues/{issue.pk}/send/")
+    assert page.get_by_text("is being sent").count() == 1
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0
+    assert ours(findings(settled(page))) == []

@@ -4,6 +4,7 @@ on a phone (and shows without JavaScript); the phase banner's feedback link reac
 feedback page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accessibility import assert_no_violations
 
@@ -120,7 +121,7 @@ def test_phase_banner_feedback_reaches_the_ncpi_team(content, live_server, brows
     page.get_by_role("button", name="Send feedback").click()
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible()
-    page.wait_for_function("document.activeElement?.classList.contains('govuk-error-summary')")
+    expect(page.locator(".govuk-error-summary")).to_be_focused(timeout=10_000)
     assert_no_violations(page)
     page.get_by_label("What would you like to tell us?").fill("Please add a print button.")
     page.get_by_role("button", name="Send feedback").click()

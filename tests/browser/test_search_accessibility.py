@@ -67,8 +67,9 @@ def test_search_box_suggests_as_you_type_accessibly(searchable, live_server, bro
     option.wait_for()
     assert box.get_attribute("aria-expanded") == "true"
     assert_no_violations(page)
-    box.press("ArrowDown")
-    box.press("Enter")
+    # The keyboard moves into the list (focus leaves the box) and chooses.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
     assert box.input_value() == "Link officers for children's homes"
     page.get_by_role("button", name="Search").first.click()
     page.wait_for_url("**/search/?q=Link+officers*")

@@ -2,6 +2,7 @@
 no WCAG 2.2 AA violations found by axe, and registering works without JavaScript."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.accessibility import assert_no_violations
 from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
@@ -128,15 +129,12 @@ def test_registration_errors_take_focus_where_the_reader_is(
     tab.get_by_role("button", name="Register").click()
     summary = tab.locator(".govuk-error-summary")
     summary.wait_for()
-    tab.wait_for_function(
-        "document.activeElement?.classList.contains('govuk-error-summary')",
-        timeout=10_000,
-    )
+    expect(tab.locator(".govuk-error-summary")).to_be_focused(timeout=10_000)
     assert tab.url.endswith("#register")
     box = summary.bounding_box()
     assert 0 <= box["y"] < 700, box
     # Its first link moves to the field.
     summary.get_by_role("link").first.click()
-    assert tab.evaluate("document.activeElement.id") == "register-name"
+    expect(tab.locator("#register-name")).to_be_focused()
     assert_no_violations(tab)
     context.close()

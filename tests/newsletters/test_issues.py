@@ -253,3 +253,23 @@ def test_send_now_says_it_is_being_sent_once(
     assert html.count("is being sent") == 1
     # The page's own refresh (while it sends) does not repeat it.
     assert "is being sent" not in admin_client.get(send_page(issue)).content.decode()
+
+
+def test_a_second_send_now_racing_the_first_says_it_was_already_sent(
+    admin_client, issue, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Two clicks whose requests both saw a draft: only the one that started it says so."""
+    from newsletters import tasks
+
+    real = tasks.start_sending
+
+    def other_request_got_there_first(issue_id):
+        real(issue_id)
+        return real(issue_id)
+
+    monkeypatch.setattr(tasks, "start_sending", other_request_got_there_first)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = admin_client.post(send_page(issue), {"action": "send"}, follow=True)
+    html = response.content.decode()
+    assert "was already being sent" in html
+    assert "is being sent" not in html

@@ -90,6 +90,7 @@ def build_site(settings):
     from events.forms import EventFilterForm, FeedbackForm, RegistrationForm
     from events.models import EventIndexPage, EventPage, Registration
     from events.receipts import received_path
+    from feedback.forms import FeedbackForm as FeedbackMessageForm
     from inspections.forms import RegisterFilterForm
     from inspections.models import InspectionIndexPage, ProgrammePage, Recommendation
     from newsletters import links
@@ -107,18 +108,21 @@ def build_site(settings):
     call_command("search_index", "rebuild", verbosity=0)
 
     inspections = InspectionIndexPage.objects.get()
-    programme = inspections.add_child(
-        instance=ProgrammePage(
-            title="NCPI inspections",
-            slug="ncpi-inspections",
-            programme="ncpi-inspection",
-            summary="How the NCPI team inspects forces.",
-            aims="<p>Aims.</p>",
-            fieldwork="<p>Fieldwork.</p>",
-            outcome_for_force="<p>A report.</p>",
+    # The demo has programme pages; one is made if it ever stops having them.
+    programme = ProgrammePage.objects.filter(programme="ncpi-inspection").first()
+    if programme is None:
+        programme = inspections.add_child(
+            instance=ProgrammePage(
+                title="NCPI inspections",
+                slug="ncpi-inspections",
+                programme="ncpi-inspection",
+                summary="How the NCPI team inspects forces.",
+                aims="<p>Aims.</p>",
+                fieldwork="<p>Fieldwork.</p>",
+                outcome_for_force="<p>A report.</p>",
+            )
         )
-    )
-    programme.save_revision().publish()
+        programme.save_revision().publish()
 
     force = Organisation.objects.get(slug="avon-and-somerset-constabulary")
     audience = Audience.objects.first()
@@ -286,6 +290,15 @@ def build_site(settings):
         "accessibility": [Target("/accessibility/")],
         "privacy": [Target("/privacy/")],
         **account_targets(member),
+        "feedback:feedback": [
+            Target(
+                "/feedback/",
+                ["from"],
+                list(FeedbackMessageForm.base_fields),
+                {"message": "The filters help."},
+            )
+        ],
+        "feedback:sent": [Target("/feedback/sent/")],
         "practice_submit": [
             Target(
                 "/practice/submit/",

@@ -6,6 +6,22 @@ import { initAll } from '../govuk/govuk-frontend.min.js'
 
 initAll()
 
+// A form that posts to a #fragment (event registration posts to #register): the browser
+// scrolls to the fragment after this script has run, and that takes focus away from the error
+// summary GOV.UK Frontend has just focused. Give it back once the page has loaded, so a screen
+// reader still announces the problems.
+const errorSummary = document.querySelector('[data-module="govuk-error-summary"]')
+if (errorSummary && window.location.hash) {
+  window.addEventListener('load', () => {
+    window.requestAnimationFrame(() => {
+      if (!document.activeElement || document.activeElement === document.body) {
+        errorSummary.setAttribute('tabindex', '-1')
+        errorSummary.focus()
+      }
+    })
+  })
+}
+
 const autocomplete = window.accessibleAutocomplete
 
 // The autocomplete writes a suggestion's template into the page as HTML.
