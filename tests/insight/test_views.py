@@ -207,3 +207,22 @@ def test_a_stock_not_yet_recorded_for_the_previous_period_shows_a_dash(
     row = re.search(r"Active subscribers at the end of the period</th>(.*?)</tr>", page, re.S)
     cells = [c.strip() for c in re.findall(r"<td>(.*?)</td>", row.group(1))]
     assert cells[0] != "–" and cells[1:] == ["–", "–"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period=custom&start=%00&end=2026-01-01",
+        "period=custom&start=2026-13-01%0A&end=2026-12-01",
+        "period=%FF%FE",
+        "period=custom&start=99999-01-01&end=2026-01-01",
+        "period=custom&start=2026-01-01&start=x&end=2026-01-02",
+        "period=custom&start=" + "9" * 5000 + "&end=2026-01-01",
+    ],
+)
+def test_hostile_period_parameters_are_a_clear_400(client, insight_user, query):
+    client.force_login(insight_user)
+    for name in ["insight:dashboard", "insight:coverage", "insight:report"]:
+        assert client.get(f"{reverse(name)}?{query}").status_code == 400
+    csv_url = reverse("insight:csv", args=["reach", "reach-forces"])
+    assert client.get(f"{csv_url}?{query}").status_code == 400
