@@ -24,7 +24,7 @@ import os
 import sys
 import time
 
-from _setup import ROOT, django_setup, percentile, scratch_database
+from _setup import DEFAULT_SERVER, ROOT, django_setup, percentile, scratch_database
 
 SEARCHES = 1_000_000
 REGISTRATIONS = 200_000
@@ -169,29 +169,42 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--target-ms", type=float, default=1000)
     parser.add_argument("--database", default="spe_bench_insight")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the data and rollups of an earlier run"
+    )
     args = parser.parse_args()
 
-    scratch_database(args.database)
+    if args.reuse:
+        os.environ["DATABASE_URL"] = (
+            f"{os.environ.get('BENCH_POSTGRES', DEFAULT_SERVER)}/{args.database}"
+        )
+    else:
+        scratch_database(args.database)
     # The settings put the working directory first on the path: from benchmarks/, this file
     # would shadow the insight app.
     os.chdir(ROOT)
     django_setup()
+    from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    started = time.perf_counter()
-    user = generate(args.scale)
-    generated = time.perf_counter() - started
-    started = time.perf_counter()
-    call_command("rebuild_insight", days=400, verbosity=0)
-    rebuilt = time.perf_counter() - started
     from insight.models import DailyMetric
 
-    print(
-        f"scale {args.scale}: generated in {generated:.0f} s; rollups rebuilt in {rebuilt:.0f} s "
-        f"({DailyMetric.objects.count():,} daily figures)"
-    )
+    if args.reuse:
+        user = User.objects.get(username="bench-analyst")
+    else:
+        started = time.perf_counter()
+        user = generate(args.scale)
+        generated = time.perf_counter() - started
+        started = time.perf_counter()
+        call_command("rebuild_insight", days=400, stdout=open(os.devnull, "w"))
+        rebuilt = time.perf_counter() - started
+        print(
+            f"scale {args.scale}: generated in {generated:.0f} s; rollups rebuilt in "
+            f"{rebuilt:.0f} s"
+        )
+    print(f"{DailyMetric.objects.count():,} daily figures")
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     url = "/admin/insight/?period=year"
@@ -199,17 +212,22 @@ def main():
     queries = QueryCounter()
     with connection.execute_wrapper(queries):
         client.get(url)
-    timings = []
+    timings, cpu = [], []
     for _ in range(args.repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200
     p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
-    print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'target ms':>10}")
+    # Python's own CPU time per request (PostgreSQL's is not included): what other load on a
+    # shared machine disturbs least.
     print(
-        f"{'dashboard, last 12 months':28} {p50:8.1f} {p95:8.1f} {queries.count:8d} "
-        f"{args.target_ms:10.0f}"
+        f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} {'queries':>8} {'target ms':>10}"
+    )
+    print(
+        f"{'dashboard, last 12 months':28} {p50:8.1f} {p95:8.1f} {percentile(cpu, 0.5):8.1f} "
+        f"{queries.count:8d} {args.target_ms:10.0f}"
     )
     if p95 > args.target_ms:
         print(f"FAIL: p95 {p95:.0f} ms is over the {args.target_ms:.0f} ms target")
