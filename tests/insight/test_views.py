@@ -1,6 +1,7 @@
 """The insight pages: who reaches them, the period picker, CSV downloads, add to glossary."""
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -226,3 +227,23 @@ def test_hostile_period_parameters_are_a_clear_400(client, insight_user, query):
         assert client.get(f"{reverse(name)}?{query}").status_code == 400
     csv_url = reverse("insight:csv", args=["reach", "reach-forces"])
     assert client.get(f"{csv_url}?{query}").status_code == 400
+
+
+def test_subscribers_over_time_by_organisation_type_add_up_to_the_raw_rows(
+    client, rolled_up, insight_user
+):
+    from django.utils import timezone
+
+    from insight.rollups import day_bounds
+    from newsletters.models import Subscriber
+
+    client.force_login(insight_user)
+    url = reverse("insight:csv", args=["reach", "reach-types-over-time"]) + "?period=year"
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    assert rows[0] == ["Period", "Police forces", "Partner organisations"]
+    today = timezone.localdate()
+    start, end = day_bounds(today - dt.timedelta(days=364), today)
+    confirmed = Subscriber.objects.filter(confirmed_at__gte=start, confirmed_at__lt=end)
+    for column, kind in [(1, "force"), (2, "partner")]:
+        total = sum(int(row[column].replace(",", "")) for row in rows[1:])
+        assert total == confirmed.filter(organisation_type=kind).count()
