@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 from _setup import ROOT, SAMPLE_DATA, django_setup, scratch_database
+from _targets import Report
 
 HERE = ROOT / "benchmarks"
 DATABASE = "spe_bench_fanout"
@@ -444,6 +445,12 @@ def main():
         f"emails/s={portal_rate:.1f} limit/s={args.rate:g} ratio={ratio:.2f} "
         f"peak_rss_mb={peak:.1f}"
     )
+    report = Report("email_fanout")
+    report.add("emails/s", portal_rate, baseline=True)
+    report.add("smtplib emails/s (one connection)", baseline_rate, baseline=True)
+    report.add("ratio to smtplib", ratio)
+    report.add("worker peak RSS MB", peak)
+    report.finish()
 
 
 if __name__ == "__main__":

@@ -4,13 +4,15 @@ Usage: python benchmarks/pages.py [--repeat N]
 
 Imports sample_data/practice.jsonl and events.jsonl into a scratch database (spe_bench_pages)
 and renders each page N times through Django's full request stack (middleware, templates,
-database queries), reporting latency and queries per request.
+database queries), reporting latency and queries per request against benchmarks/targets.toml
+(exits non-zero when a figure is past its target).
 """
 
 import argparse
 import time
 
 from _setup import SAMPLE_DATA, django_setup, percentile, scratch_database
+from _targets import Report
 
 
 class QueryCounter:
@@ -50,6 +52,7 @@ def main():
         "practice page": practice.url,
         "events listing (past)": "/events/?when=past",
     }
+    report = Report("pages")
     print(f"{'page':32} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for name, url in pages.items():
         assert client.get(url).status_code == 200, url
@@ -66,6 +69,9 @@ def main():
             f"{name:32} {percentile(timings, 0.5):8.1f} {percentile(timings, 0.95):8.1f} "
             f"{queries.count:8d}"
         )
+        report.add(f"{name} p95 ms", percentile(timings, 0.95), target_name="p95 ms")
+        report.add(f"{name} queries", queries.count)
+    report.finish()
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ import uuid
 from datetime import date, timedelta
 
 from _setup import DEFAULT_SERVER, SAMPLE_DATA, django_setup, percentile, scratch_database
+from _targets import Report
 
 # Rows per INSERT and per Wagtail add_items call: large enough to amortise round trips, small
 # enough that one batch's SQL stays a few MB.
@@ -618,6 +619,24 @@ def main():
             f"{percentile(suggest_ms, 0.95):5.1f}ms | {percentile(related_ms, 0.5):9.1f}ms "
             f"{percentile(related_ms, 0.95):5.1f}ms"
         )
+    report = Report("search_speed")
+    for size, ours_ms, stock_ms, long_ours, _, _, _ in rows:
+        at = f"at {size:,} documents"
+        report.add(f"search p95 ms {at}", percentile(ours_ms, 0.95), target_name="search p95 ms")
+        report.add(
+            f"long query p50 ms {at}", percentile(long_ours, 0.5), target_name="long query p50 ms"
+        )
+        if not args.no_stock:
+            report.add(f"Wagtail stock p95 ms {at}", percentile(stock_ms, 0.95), baseline=True)
+    for size, suggest_ms, related_ms in extras:
+        at = f"at {size:,} documents"
+        report.add(
+            f"suggest p95 ms {at}", percentile(suggest_ms, 0.95), target_name="suggest p95 ms"
+        )
+        report.add(
+            f"related p95 ms {at}", percentile(related_ms, 0.95), target_name="related p95 ms"
+        )
+    report.finish()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import outbox
+
 from . import booking
 from .admin_forms import AttendanceUploadForm, EventEmailForm
 from .models import EventMessage, EventPage, Feedback, Registration
@@ -184,7 +186,7 @@ def follow_ups(request, page_id):
     if not event.is_past:
         messages.error(request, "Follow-up emails can be sent once the event has finished.")
     else:
-        send_follow_ups.delay_on_commit(event.pk)
+        outbox.send_after_commit(send_follow_ups, event.pk)
         messages.success(
             request,
             "Follow-up emails are being sent: feedback and resources to attendees, resources "
@@ -205,7 +207,7 @@ def email(request, page_id):
                 statuses=form.cleaned_data["statuses"],
                 created_by=request.user,
             )
-            send_event_message.delay_on_commit(message.pk)
+            outbox.send_after_commit(send_event_message, message.pk)
         count = event.registrations.filter(status__in=message.statuses).count()
         messages.success(request, f"Your email is being sent to {count} registrants.")
         return redirect(_registrations_url(event))

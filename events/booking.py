@@ -3,7 +3,8 @@
 Each function that can change who holds a seat runs in one transaction holding the event's
 EventState row lock (SELECT ... FOR UPDATE), so concurrent registrations and cancellations for
 one event are applied one after another and the seat count read under the lock is exact.
-Emails are enqueued on commit: a rolled-back change never emails anyone.
+Emails are recorded in the same transaction (portal.outbox) and enqueued on commit: a
+rolled-back change never emails anyone, and a committed one always does, broker down or not.
 
 Police-only events give seats to addresses proven to be the registrant's: a registration waits,
 holding nothing, until the link emailed to it is used (`email_confirmed`); unconfirmed ones are
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+
+from portal import outbox
 
 from .models import SEAT_HOLDING, EventPage, EventState, Registration
 
@@ -50,7 +53,7 @@ def _email(registration, kind, from_form=False):
     can cause it by typing the address, so the address's cooldown applies (events.cooldown)."""
     from .tasks import send_registration_email
 
-    send_registration_email.delay_on_commit(registration.pk, kind, from_form=from_form)
+    outbox.send_after_commit(send_registration_email, registration.pk, kind, from_form=from_form)
 
 
 def _allocate(event, registration):

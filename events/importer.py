@@ -1,18 +1,11 @@
-"""Import learning events from JSON Lines (format in ../shared/DESIGN.md)."""
+"""Import learning events from JSON Lines: the fields are listed below; samples are in
+sample_data/."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.db.models import Q
 
-from portal.importing import (
-    ImportFailed,
-    paragraphs_to_html,
-    publish,
-    read_records,
-    unique_child_slug,
-)
-from practice.importer import ImportResult
+from portal.importing import PageImporter, paragraphs_to_html, read_records
 from taxonomy.models import Audience, Criterion, EventFormat, Region, Theme
 
 from .calendar import uid_for_import_id
@@ -83,17 +76,23 @@ def clean_event(record):
     return values
 
 
-def event_index():
-    index = EventIndexPage.objects.first()
-    if index is None:
-        from portal.models import HomePage
+class EventImporter(PageImporter):
+    model = EventPage
+    index_model = EventIndexPage
+    index_title = "Learning events"
+    index_slug = "events"
 
-        home = HomePage.objects.first()
-        if home is None:
-            raise ImportFailed("(site)", 0, None, "there is no home page to import under")
-        index = home.add_child(instance=EventIndexPage(title="Learning events", slug="events"))
-        publish(index)
-    return index
+    def split(self, values):
+        return values, {name: values.pop(name) for name in ("criteria", "themes", "audiences")}
+
+    def assign(self, page, fields, created):
+        super().assign(page, fields, created)
+        if created:
+            page.calendar_uid = uid_for_import_id(page.external_id)
+
+    def relate(self, page, extra, result):
+        for name, terms in extra.items():
+            getattr(page, name).set(terms)
 
 
 def import_events(path, *, stdout=None, adjust=None):
@@ -102,37 +101,7 @@ def import_events(path, *, stdout=None, adjust=None):
     `adjust`, if given, is called with each record's cleaned values before writing (the demo
     loader uses it to move dates into the future).
     """
-    records = read_records(path)
-    cleaned = [clean_event(record) for record in records]
+    cleaned = [clean_event(record) for record in read_records(path)]
     if adjust:
         cleaned = [adjust(values) for values in cleaned]
-
-    result = ImportResult()
-    with transaction.atomic():
-        index = event_index()
-        existing = {
-            page.external_id: page
-            for page in EventPage.objects.filter(
-                external_id__in=[values["external_id"] for values in cleaned]
-            )
-        }
-        for number, values in enumerate(cleaned, start=1):
-            values = dict(values)
-            tags = {name: values.pop(name) for name in ("criteria", "themes", "audiences")}
-            page = existing.get(values["external_id"])
-            if page is None:
-                page = EventPage(**values)
-                page.calendar_uid = uid_for_import_id(page.external_id)
-                page.slug = unique_child_slug(index, page.title, page.external_id)
-                index.add_child(instance=page)
-                result.created.append(page)
-            else:
-                for name, value in values.items():
-                    setattr(page, name, value)
-                result.updated.append(page)
-            for name, terms in tags.items():
-                getattr(page, name).set(terms)
-            publish(page)
-            if stdout and number % 25 == 0:
-                stdout.write(f"  {number}/{len(cleaned)} records written")
-    return result
+    return EventImporter().write(cleaned, stdout=stdout)

@@ -3,6 +3,8 @@ offered to the waitlist if the capacity went up."""
 
 from django.db import transaction
 
+from portal import outbox
+
 from . import booking, calendar
 from .models import EventPage
 
@@ -18,7 +20,7 @@ def event_published(sender, instance, **kwargs):
         new = calendar.fingerprint(event)
         if state.fingerprint and state.fingerprint != new:
             state.sequence += 1
-            notify_event_changed.delay_on_commit(event.pk, state.sequence)
+            outbox.send_after_commit(notify_event_changed, event.pk, state.sequence)
         if state.fingerprint != new:
             state.fingerprint = new
             state.save()

@@ -10,58 +10,20 @@ from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from portal.decorators import signed_link
-from portal.ratelimits import is_ratelimited
 from taxonomy.models import Criterion
 
-from . import booking, calendar, privacy
-from .forms import FeedbackForm, RegistrationChangeForm, RegistrationForm
+from . import booking, calendar, privacy, receipts
+from .forms import FeedbackForm, RegistrationChangeForm
 from .models import EventPage, Feedback, Registration
 
 # How far back the calendar feeds reach: enough for a subscriber to see last year's events.
 FEED_HISTORY = dt.timedelta(days=365)
-# The page after registering names the event by a signed key, so it cannot be used to list
-# events that are not public.
-RECEIVED_SALT = "events.registration.received-for-event"
-
-
-def registration_rate():
-    # Generous: a training coordinator may book a team from one office's address.
-    return getattr(settings, "EVENTS_REGISTRATION_RATE", "30/h")
-
-
-def register(request, page):
-    """Register, or tell the address's owner that someone tried to register it again: the
-    answer is the same page either way, so nobody learns who is registered for what."""
-    form = RegistrationForm(page, request.POST)
-    if form.is_valid():
-        if is_ratelimited(
-            request,
-            group="events-register",
-            key="ip",
-            rate=registration_rate(),
-            method="POST",
-            increment=True,
-        ):
-            return TemplateResponse(request, "429.html", status=429)
-        try:
-            booking.register(page, **form.registration_fields())
-        except booking.AlreadyRegistered:
-            booking.tell_already_registered(page, form.cleaned_data["email"])
-        return redirect(received_path(page))
-    context = page.get_context(request, registration_form=form)
-    return TemplateResponse(request, page.get_template(request), context, status=400)
-
-
-def received_path(event):
-    token = signing.Signer(salt=RECEIVED_SALT).sign_object(event.pk)
-    return reverse("events:received", args=[token])
 
 
 def _registration_or_404(token):
@@ -78,7 +40,7 @@ def received(request, token):
     for approval or for the address to be confirmed, or already registered), because whoever
     filled in the form may not own the address. The email tells the owner the outcome."""
     try:
-        event_id = signing.Signer(salt=RECEIVED_SALT).unsign_object(token)
+        event_id = receipts.event_id_from(token)
     except signing.BadSignature as exc:
         raise Http404("This link is not valid") from exc
     event = get_object_or_404(EventPage.objects.live(), pk=event_id)

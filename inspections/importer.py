@@ -3,13 +3,14 @@
 The format is documented in inspections/IMPORT.md; inspections/sample/reports.jsonl is an example.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from portal.importing import ImportFailed, Record, publish, read_records, unique_child_slug
+from portal.importing import ImportFailed, PageImporter, Record, read_records
+from portal.importing import ImportResult as BaseImportResult
 from practice.models import PracticePage
 from taxonomy.models import Criterion, Organisation
 
@@ -51,9 +52,7 @@ class NestedRecord(Record):
 
 
 @dataclass
-class ImportResult:
-    created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
+class ImportResult(BaseImportResult):
     recommendations: int = 0
 
 
@@ -173,22 +172,6 @@ def clean_report(record, seen_recommendations):
     return values
 
 
-def inspection_index():
-    """The inspections index, created under the home page the first time it is needed."""
-    index = InspectionIndexPage.objects.first()
-    if index is None:
-        from portal.models import HomePage
-
-        home = HomePage.objects.first()
-        if home is None:
-            raise ImportFailed("(site)", 0, None, "there is no home page to import under")
-        index = home.add_child(
-            instance=InspectionIndexPage(title="Inspections", slug="inspections")
-        )
-        publish(index)
-    return index
-
-
 def write_recommendation(report, values, existing):
     values = dict(values)
     history = values.pop("history")
@@ -208,50 +191,42 @@ def write_recommendation(report, values, existing):
     return rec
 
 
+class ReportImporter(PageImporter):
+    model = InspectionReportPage
+    index_model = InspectionIndexPage
+    index_title = "Inspections"
+    index_slug = "inspections"
+    noun = "reports"
+
+    def __init__(self, existing_recommendations):
+        self.existing_recommendations = existing_recommendations
+
+    def new_result(self):
+        return ImportResult()
+
+    def split(self, values):
+        return values, {"recommendations": values.pop("recommendations")}
+
+    def assign(self, page, fields, created):
+        findings = fields.pop("findings")
+        super().assign(page, fields, created)
+        page.findings = [Finding(**finding) for finding in findings]
+
+    def after_publish(self, page, extra, result):
+        for values in extra["recommendations"]:
+            write_recommendation(page, values, self.existing_recommendations)
+            result.recommendations += 1
+
+
 def import_reports(path, *, stdout=None):
     """Import every record in `path` or none of them. Returns what was created and updated."""
-    records = read_records(path)
     seen = {}
-    cleaned = [clean_report(record, seen) for record in records]
-
-    result = ImportResult()
+    cleaned = [clean_report(record, seen) for record in read_records(path)]
     with transaction.atomic():
-        index = inspection_index()
         existing = {
-            page.external_id: page
-            for page in InspectionReportPage.objects.filter(
-                external_id__in=[values["external_id"] for values in cleaned]
-            )
-        }
-        existing_recs = {
             rec.external_id: rec
             for rec in Recommendation.objects.filter(external_id__in=list(seen)).prefetch_related(
                 "status_changes"
             )
         }
-        for number, values in enumerate(cleaned, start=1):
-            values = dict(values)
-            findings = values.pop("findings")
-            practice = values.pop("notable_practice")
-            recommendations = values.pop("recommendations")
-            page = existing.get(values["external_id"])
-            if page is None:
-                page = InspectionReportPage(**values)
-                page.slug = unique_child_slug(index, page.title, page.external_id)
-                page.findings = [Finding(**finding) for finding in findings]
-                page.notable_practice = practice
-                index.add_child(instance=page)
-                result.created.append(page)
-            else:
-                for name, value in values.items():
-                    setattr(page, name, value)
-                page.findings = [Finding(**finding) for finding in findings]
-                page.notable_practice = practice
-                result.updated.append(page)
-            publish(page)
-            for rec_values in recommendations:
-                write_recommendation(page, rec_values, existing_recs)
-                result.recommendations += 1
-            if stdout and number % 25 == 0:
-                stdout.write(f"  {number}/{len(cleaned)} reports written")
-    return result
+        return ReportImporter(existing).write(cleaned, stdout=stdout)

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from portal import outbox
+
 from . import rendering, sending, tasks
 from .forms import ScheduleForm, TestSendForm
 from .models import Mailing, NewsletterIssue
@@ -33,7 +35,7 @@ def send_issue(request, pk):
             test_form = TestSendForm(request.POST)
             if test_form.is_valid():
                 email = test_form.cleaned_data["email"]
-                tasks.send_test_issue.delay_on_commit(issue.pk, email)
+                outbox.send_after_commit(tasks.send_test_issue, issue.pk, email)
                 messages.success(request, f"A test is on its way to {email}.")
                 return redirect(request.path)
             status = 400

@@ -1,14 +1,14 @@
 """The newsletters app's public entry points for other apps (DESIGN.md: apps talk through
 small public functions)."""
 
-from django.db import transaction
+from portal import outbox
 
 
 def queue_for(page):
     """Alert matching "as it happens" subscribers about this page once the publish commits."""
     from .tasks import queue_alert
 
-    transaction.on_commit(lambda: queue_alert.delay(page.pk))
+    outbox.send_after_commit(queue_alert, page.pk)
 
 
 def on_page_published(sender, instance, **kwargs):

@@ -14,6 +14,7 @@ class NewslettersConfig(AppConfig):
         from events.models import EventPage
         from practice.models import PracticePage
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .alerts import on_page_published, on_tracking_event
 
         # dispatch_uid: connecting twice (tests, autoreload) must not send two alerts.
@@ -24,3 +25,11 @@ class NewslettersConfig(AppConfig):
                 dispatch_uid=f"newsletters-alert-{model._meta.label_lower}",
             )
         tracking.connect(on_tracking_event, dispatch_uid="newsletters-tracking")
+
+        from celery.signals import worker_init, worker_ready
+
+        from .recovery import on_worker_init, on_worker_ready
+
+        # A restarted mailer resumes what its previous run was sending at once (recovery.py).
+        worker_init.connect(on_worker_init, dispatch_uid="newsletters-worker-init")
+        worker_ready.connect(on_worker_ready, dispatch_uid="newsletters-worker-ready")

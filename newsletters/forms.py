@@ -3,7 +3,7 @@ from django import forms
 from portal.forms import SingleLineField, SlugMultipleChoiceField
 from taxonomy.models import Audience, Criterion, Theme
 
-from . import matching
+from . import saved_searches
 from .models import Subscriber, Subscription
 
 
@@ -64,7 +64,7 @@ class SubscribeForm(forms.Form):
         cleaned["search_querystring"] = ""
         if listing or search:
             try:
-                cleaned["search_querystring"] = matching.clean_search(listing, search)
+                cleaned["search_querystring"] = saved_searches.clean_search(listing, search)
             except ValueError as exc:
                 raise forms.ValidationError(str(exc)) from exc
         if not (

@@ -60,10 +60,6 @@ def unsubscribe_url(subscriber):
     )
 
 
-def confirm_max_age():
-    return settings.NEWSLETTERS_CONFIRM_MAX_AGE
-
-
 class Links:
     """Manage and unsubscribe links for many subscribers (a chunk of emails): each URL pattern
     is reversed once, and only the signed token differs per subscriber."""

@@ -1,53 +1,7 @@
-"""Which subscribers a published page matters to, and saved searches.
-
-A saved search is matched with the listing's own filter form, so "subscribe to this search"
-means exactly what the listing showed."""
-
-from django.http import QueryDict
+"""Which subscribers a published page matters to."""
 
 from .models import Subscriber, Subscription
-
-
-def filter_form(listing, querystring):
-    if listing == Subscription.Listing.PRACTICE:
-        from practice.forms import PracticeFilterForm as form_class
-    elif listing == Subscription.Listing.EVENTS:
-        from events.forms import EventFilterForm as form_class
-    else:
-        raise ValueError(f"Unknown listing {listing!r}")
-    return form_class(QueryDict(querystring))
-
-
-def clean_search(listing, querystring):
-    """The querystring reduced to the listing's filters, in a stable order; ValueError when it
-    names a listing or filter value that does not exist, or no filter at all."""
-    form = filter_form(listing, querystring)
-    if not form.is_valid():
-        raise ValueError("This search has filters that no longer exist")
-    kept = QueryDict(mutable=True)
-    for name in form.lookups:
-        values = sorted(term.slug for term in form.cleaned_data.get(name) or [])
-        if values:
-            kept.setlist(name, values)
-    if not kept:
-        raise ValueError("Choose at least one filter before subscribing to a search")
-    return kept.urlencode()
-
-
-def describe_search(listing, querystring):
-    try:
-        form = filter_form(listing, querystring)
-    except ValueError:
-        return "Saved search"
-    parts = []
-    if form.is_valid():
-        for name in form.lookups:
-            terms = form.cleaned_data.get(name) or []
-            if terms:
-                names = ", ".join(term.name for term in terms)
-                parts.append(f"{form.fields[name].label}: {names}")
-    what = Subscription.Listing(listing).label if listing else "Search"
-    return f"{what}, {'; '.join(parts)}" if parts else what
+from .saved_searches import filter_form
 
 
 def page_model_listing(page):

@@ -10,6 +10,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import PreviewableMixin
 
+from . import saved_searches
 from .blocks import IssueBodyBlock
 
 
@@ -85,9 +86,7 @@ class Subscription(models.Model):
         WEEKLY = "weekly", "Weekly digest"
         MONTHLY = "monthly", "Monthly digest"
 
-    class Listing(models.TextChoices):
-        PRACTICE = "practice", "Notable practice"
-        EVENTS = "events", "Learning events"
+    Listing = saved_searches.Listing
 
     subscriber = models.ForeignKey(
         Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
@@ -131,9 +130,7 @@ class Subscription(models.Model):
             return f"Audience: {self.audience}"
         if self.kind == self.Kind.EVENTS:
             return "All new learning events"
-        from .matching import describe_search
-
-        return describe_search(self.listing, self.querystring)
+        return saved_searches.describe_search(self.listing, self.querystring)
 
     def topic_key(self):
         """What makes two subscriptions the same topic (frequency aside)."""
@@ -281,6 +278,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim = models.UUIDField(null=True, blank=True)
+    # The worker (Celery hostname) holding the claim: when it restarts, it releases what its
+    # previous run held at once instead of leaving it for the lease (newsletters.recovery).
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
 

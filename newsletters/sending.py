@@ -69,9 +69,9 @@ def claimable(mailing_id, now=None):
     )
 
 
-def claim(mailing_id, limit=CHUNK_SIZE):
+def claim(mailing_id, limit=CHUNK_SIZE, claim_id=None, worker=""):
     """Claim up to `limit` rows for this worker: (claim id, rows with their subscribers)."""
-    claim_id = uuid.uuid4()
+    claim_id = claim_id or uuid.uuid4()
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -82,7 +82,9 @@ def claim(mailing_id, limit=CHUNK_SIZE):
         )
         if not ids:
             return claim_id, []
-        Delivery.objects.filter(pk__in=ids).update(claimed_at=now, claim=claim_id)
+        Delivery.objects.filter(pk__in=ids).update(
+            claimed_at=now, claim=claim_id, claimed_by=worker
+        )
     rows = list(
         Delivery.objects.filter(pk__in=ids, claim=claim_id)
         .select_related("subscriber")

@@ -2,6 +2,7 @@
 `send_chunk`, which works through a mailing's delivery rows (see sending.py)."""
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 
 from celery import shared_task
@@ -11,7 +12,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import cooldown, failures, links, matching, rendering, sending
+from portal import outbox
+
+from . import cooldown, failures, links, matching, recovery, rendering, sending
 from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber, Subscription
 
 # Subscriber ids read and delivery rows written per round trip when preparing an issue: keeps
@@ -33,11 +36,25 @@ def dispatch(mailing_id):
 
 # The lease must outlast this time limit, so a live chunk never loses its rows to another.
 @shared_task(bind=True, max_retries=8, acks_late=True, soft_time_limit=200, time_limit=240)
-def send_chunk(self, mailing_id):
+def send_chunk(self, mailing_id, release_claim=None):
+    """Claim and send one chunk of a mailing's rows, then enqueue the next. A database or
+    Redis error releases the rows and retries within seconds (recovery.py); `release_claim`
+    is a claim an earlier try could not release itself."""
+    claim_id = uuid.uuid4()
+    try:
+        if release_claim:
+            recovery.release(release_claim)
+        return _send_chunk(self, mailing_id, claim_id)
+    except recovery.OUTAGE_ERRORS as exc:
+        raise recovery.retry_chunk(self, mailing_id, release_claim or claim_id, exc) from exc
+
+
+def _send_chunk(task, mailing_id, claim_id):
     mailing = Mailing.objects.select_related("issue").filter(pk=mailing_id).first()
     if mailing is None or mailing.completed_at is not None or mailing.paused_at is not None:
         return 0
-    claim_id, rows = sending.claim(mailing_id)
+    worker = task.request.hostname or ""
+    claim_id, rows = sending.claim(mailing_id, claim_id=claim_id, worker=worker)
     if not rows:
         sending.finish_if_done(mailing_id)
         return 0
@@ -45,8 +62,11 @@ def send_chunk(self, mailing_id):
         sent = sending.send_claimed(mailing, claim_id, rows)
     except sending.TemporaryFailure as exc:
         # Exponential backoff: 30 s, 1, 2, 4 ... minutes, capped at an hour.
-        countdown = min(30 * 2**self.request.retries, 3600)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        countdown = min(30 * 2**task.request.retries, 3600)
+        # Without release_claim: these rows were released before the failure was raised.
+        raise task.retry(
+            exc=exc, countdown=countdown, args=(), kwargs={"mailing_id": mailing_id}
+        ) from exc
     if sending.claimable(mailing_id).exists():
         send_chunk.delay(mailing_id)
     else:
@@ -295,7 +315,15 @@ def send_confirmation(self, subscriber_id):
 
 @shared_task(bind=True, max_retries=8, soft_time_limit=50, time_limit=60)
 def send_manage_link(self, subscriber_id):
-    """A fresh manage link, asked for from an expired one (the view allows one per cooldown)."""
+    """A fresh manage link, asked for from an expired one (the view allows one per cooldown).
+    Sent once per request even if the outbox delivers the request twice."""
+    with outbox.once(self.request.id) as due:
+        if not due:
+            return False
+        return _send_manage_link(self, subscriber_id)
+
+
+def _send_manage_link(task, subscriber_id):
     subscriber = (
         Subscriber.objects.filter(pk=subscriber_id)
         .exclude(status=Subscriber.Status.SUPPRESSED)
@@ -317,7 +345,7 @@ def send_manage_link(self, subscriber_id):
     try:
         email.send()
     except OSError as exc:
-        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+        raise task.retry(exc=exc, countdown=60 * 2**task.request.retries) from exc
     return True
 
 

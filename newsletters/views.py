@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from portal import outbox
 from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from portal.visibility import PUBLIC_ONLY
 
-from . import cooldown, links, matching, rendering, sending
+from . import cooldown, links, rendering, saved_searches, sending
 from .forms import FrequencyForm, SubscribeForm
 from .models import Delivery, NewsletterIssue, Subscriber, Subscription
 from .tasks import send_confirmation, send_manage_link
@@ -40,9 +41,9 @@ def subscribe(request):
         search_description = ""
         if listing or search:
             try:
-                initial["search"] = matching.clean_search(listing, search)
+                initial["search"] = saved_searches.clean_search(listing, search)
                 initial["listing"] = listing
-                search_description = matching.describe_search(listing, initial["search"])
+                search_description = saved_searches.describe_search(listing, initial["search"])
             except ValueError:
                 messages.info(request, "That search's filters no longer exist: choose topics.")
         form = SubscribeForm(initial=initial)
@@ -52,7 +53,9 @@ def subscribe(request):
     if not form.is_valid():
         description = ""
         if form.data.get("listing") in Subscription.Listing.values:
-            description = matching.describe_search(form.data["listing"], form.data.get("search"))
+            description = saved_searches.describe_search(
+                form.data["listing"], form.data.get("search")
+            )
         return _subscribe_page(request, form, description, status=400)
     # Only sign-ups that would send an email count, so mistakes never lock anyone out.
     if is_ratelimited(
@@ -104,7 +107,7 @@ def request_subscription(email, form):
         # Decided under the row lock, so concurrent sign-ups for one address ask for one email.
         if not cooldown.confirmation_requested_recently(subscriber, now):
             subscriber.confirmation_requested_at = now
-            send_confirmation.delay_on_commit(subscriber.pk)
+            outbox.send_after_commit(send_confirmation, subscriber.pk)
         subscriber.save()
 
 
@@ -166,8 +169,9 @@ def new_manage_link(request, token):
     subscriber = links.subscriber_from_token(token, links.MANAGE_SALT)
     if subscriber is None:
         return _invalid_link(request)
-    if cooldown.take_manage_link_slot(subscriber.pk, timezone.now()):
-        send_manage_link.delay_on_commit(subscriber.pk)
+    with transaction.atomic():
+        if cooldown.take_manage_link_slot(subscriber.pk, timezone.now()):
+            outbox.send_after_commit(send_manage_link, subscriber.pk)
     return TemplateResponse(request, "newsletters/new_link_sent.html")
 
 

@@ -7,12 +7,13 @@ the first bad record stops the import with its file, line and field named.
 import datetime as dt
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils.text import slugify
 
 from . import text as text_rules
@@ -222,6 +223,88 @@ def unique_child_slug(parent, title, external_id, page=None):
 def publish(page):
     """Save a revision and publish it, as an editor pressing Publish would."""
     page.save_revision(log_action=True).publish()
+
+
+@dataclass
+class ImportResult:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+
+
+class PageImporter:
+    """Writes one page per checked record, all in one transaction (all or nothing): the page
+    with the record's external_id is updated, or a new one is made under the listing page. A
+    new page is not live until its relations and any view restriction are in place; then every
+    page is published as an editor pressing Publish would. Subclasses say how values become a
+    page: `split` takes out what is not a plain field, `assign` sets the plain fields, `relate`
+    sets the rest once the page has a primary key, `after_publish` writes what hangs off it."""
+
+    model = None
+    index_model = None
+    index_title = ""
+    index_slug = ""
+    noun = "records"
+
+    def new_result(self):
+        return ImportResult()
+
+    def index(self):
+        """The listing page, created under the home page the first time an import needs it."""
+        index = self.index_model.objects.first()
+        if index is None:
+            from portal.models import HomePage
+
+            home = HomePage.objects.first()
+            if home is None:
+                raise ImportFailed("(site)", 0, None, "there is no home page to import under")
+            index = home.add_child(
+                instance=self.index_model(title=self.index_title, slug=self.index_slug)
+            )
+            publish(index)
+        return index
+
+    def split(self, values):
+        return values, {}
+
+    def assign(self, page, fields, created):
+        for name, value in fields.items():
+            setattr(page, name, value)
+
+    def relate(self, page, extra, result):
+        pass
+
+    def after_publish(self, page, extra, result):
+        pass
+
+    def write(self, cleaned, *, stdout=None):
+        result = self.new_result()
+        with transaction.atomic():
+            index = self.index()
+            existing = {
+                page.external_id: page
+                for page in self.model.objects.filter(
+                    external_id__in=[values["external_id"] for values in cleaned]
+                )
+            }
+            for number, values in enumerate(cleaned, start=1):
+                fields, extra = self.split(dict(values))
+                page = existing.get(fields["external_id"])
+                created = page is None
+                if created:
+                    page = self.model(live=False)
+                self.assign(page, fields, created)
+                if created:
+                    page.slug = unique_child_slug(index, page.title, page.external_id)
+                    index.add_child(instance=page)
+                    result.created.append(page)
+                else:
+                    result.updated.append(page)
+                self.relate(page, extra, result)
+                publish(page)
+                self.after_publish(page, extra, result)
+                if stdout and number % 25 == 0:
+                    stdout.write(f"  {number}/{len(cleaned)} {self.noun} written")
+        return result
 
 
 class ImportCommand(BaseCommand):

@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as account_views
+
 from . import throttled, views
 from .api import api
 from .webhooks import tracking_webhook_urlpatterns
@@ -24,6 +26,10 @@ urlpatterns = [
         throttled.document_password,
         name="wagtaildocs_authenticate_with_password",
     ),
+    # One sign-in page for everyone (accounts/): the admin's and Wagtail's private-page forms
+    # send people to it.
+    path("admin/login/", account_views.to_sign_in_page),
+    path("_util/login/", account_views.to_sign_in_page),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # An index of sections at PUBLIC_BASE_URL (portal/sitemap.py), and robots.txt naming it.
@@ -39,7 +45,11 @@ urlpatterns = [
         name="accessibility",
     ),
     path("privacy/", views.privacy_notice, name="privacy"),
-    # Practice: submission by force staff (/practice/submit/) and their sign-in page.
+    # Accounts: sign-in, sign-up, email verification, two-factor and single sign-on
+    # (django-allauth), and the person's own pages.
+    path("account/", include("accounts.urls")),
+    path("account/", include("allauth.urls")),
+    # Practice: submission by force staff (/practice/submit/).
     path("", include("practice.urls")),
     # Newsletters: subscribe, manage by signed link, the archive.
     path("newsletters/", include("newsletters.urls")),

@@ -1,5 +1,4 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from portal import text
 from portal.forms import (
@@ -306,18 +305,3 @@ class PracticeSubmissionForm(forms.Form):
                 f"{_megabytes(MAX_ATTACHMENTS_TOTAL_SIZE)} in total"
             )
         return files
-
-
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form with GOV.UK error messages."""
-
-    error_messages = {
-        "invalid_login": "Enter a correct username and password",
-        "inactive": "This account has been disabled: contact the NCPI team",
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Username"
-        self.fields["username"].error_messages["required"] = "Enter your username"
-        self.fields["password"].error_messages["required"] = "Enter your password"

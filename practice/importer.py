@@ -1,18 +1,10 @@
-"""Import practice case studies from JSON Lines (format in ../shared/DESIGN.md)."""
+"""Import practice case studies from JSON Lines: the fields are listed below; samples are in
+sample_data/."""
 
-from dataclasses import dataclass, field
-
-from django.db import transaction
 from wagtail.models import PageViewRestriction
 
 from portal import visibility
-from portal.importing import (
-    ImportFailed,
-    paragraphs_to_html,
-    publish,
-    read_records,
-    unique_child_slug,
-)
+from portal.importing import PageImporter, paragraphs_to_html, read_records
 from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Theme
 
 from .models import PracticeIndexPage, PracticePage
@@ -57,12 +49,6 @@ SOURCE_PREFIXES = [
     ("force self-assessment", PracticePage.RecognisedBy.SELF_ASSESSMENT),
     ("peer review", PracticePage.RecognisedBy.PEER_REVIEW),
 ]
-
-
-@dataclass
-class ImportResult:
-    created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
 
 
 def recognised_by_from_source(source):
@@ -142,69 +128,34 @@ def organisation(name, kind):
     return found or Organisation.objects.create(name=name, kind=kind)
 
 
-def practice_index():
-    index = PracticeIndexPage.objects.first()
-    if index is None:
-        from portal.models import HomePage
+class PracticeImporter(PageImporter):
+    model = PracticePage
+    index_model = PracticeIndexPage
+    index_title = "Notable practice"
+    index_slug = "practice"
 
-        home = HomePage.objects.first()
-        if home is None:
-            raise ImportFailed("(site)", 0, None, "there is no home page to import under")
-        index = home.add_child(
-            instance=PracticeIndexPage(title="Notable practice", slug="practice")
+    def split(self, values):
+        extra = {
+            name: values.pop(name)
+            for name in ("criteria", "themes", "audiences", "partner_names", "restriction")
+        }
+        values["force"] = organisation(values.pop("force_name"), Organisation.Kind.FORCE)
+        if values["published_date"] is None:
+            values.pop("published_date")
+        return values, extra
+
+    def relate(self, page, extra, result):
+        page.criteria.set(extra["criteria"])
+        page.themes.set(extra["themes"])
+        page.audiences.set(extra["audiences"])
+        page.partners.set(
+            [organisation(name, Organisation.Kind.PARTNER) for name in extra["partner_names"]]
         )
-        publish(index)
-    return index
+        if extra["restriction"] is not None:
+            restrict(page, extra["restriction"])
 
 
 def import_practice(path, *, stdout=None):
     """Import every record in `path` or none of them. Returns what was created and updated."""
-    records = read_records(path)
-    cleaned = [clean_practice(record) for record in records]
-
-    result = ImportResult()
-    with transaction.atomic():
-        index = practice_index()
-        existing = {
-            page.external_id: page
-            for page in PracticePage.objects.filter(
-                external_id__in=[values["external_id"] for values in cleaned]
-            )
-        }
-        for number, values in enumerate(cleaned, start=1):
-            values = dict(values)
-            criteria, themes, audiences = (
-                values.pop("criteria"),
-                values.pop("themes"),
-                values.pop("audiences"),
-            )
-            force = organisation(values.pop("force_name"), Organisation.Kind.FORCE)
-            partners = [
-                organisation(name, Organisation.Kind.PARTNER)
-                for name in values.pop("partner_names")
-            ]
-            restriction = values.pop("restriction")
-            if values["published_date"] is None:
-                values.pop("published_date")
-            page = existing.get(values["external_id"])
-            if page is None:
-                # Not live until published below, after its restriction is in place.
-                page = PracticePage(force=force, live=False, **values)
-                page.slug = unique_child_slug(index, page.title, page.external_id)
-                index.add_child(instance=page)
-                result.created.append(page)
-            else:
-                for name, value in values.items():
-                    setattr(page, name, value)
-                page.force = force
-                result.updated.append(page)
-            page.criteria.set(criteria)
-            page.themes.set(themes)
-            page.audiences.set(audiences)
-            page.partners.set(partners)
-            if restriction is not None:
-                restrict(page, restriction)
-            publish(page)
-            if stdout and number % 25 == 0:
-                stdout.write(f"  {number}/{len(cleaned)} records written")
-    return result
+    cleaned = [clean_practice(record) for record in read_records(path)]
+    return PracticeImporter().write(cleaned, stdout=stdout)

@@ -1,19 +1,26 @@
 """Notable-practice case studies and their listing."""
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from portal.ratelimits import is_ratelimited
 from portal.visibility import visible_to
 
 from .blocks import AdoptionStepsBlock
 
+# Enough for a genuine enquirer to correct a typo; too few for a spammer.
+CONTACT_RATE = "5/h"
 RICH_TEXT_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul", "document-link"]
 PRACTICE_PER_PAGE = 20
 
@@ -47,7 +54,7 @@ class PracticeIndexPage(Page):
         return context
 
 
-class PracticePage(Page):
+class PracticePage(RoutablePageMixin, Page):
     """A notable-practice case study: the problem, what a force did, what happened, how to
     adopt it. Failures are worth sharing too, so the outcome can be "didn't work"."""
 
@@ -202,12 +209,39 @@ class PracticePage(Page):
         context["listing"] = self.get_parent().specific
         return context
 
-    def serve(self, request, *args, **kwargs):
-        from .views import contact_originator
-
+    @path("")
+    def case_study(self, request):
+        """The case study; its contact form posts back here."""
         if request.method == "POST":
-            return contact_originator(request, self)
-        return super().serve(request, *args, **kwargs)
+            return self.contact_originator(request)
+        return self.render(request)
+
+    def contact_originator(self, request):
+        """Relay a message to the practice's originator without showing anyone's address."""
+        from .forms import ContactOriginatorForm
+        from .tasks import relay_contact_message
+
+        form = ContactOriginatorForm(request.POST)
+        if not form.is_valid():
+            context = self.get_context(request, contact_form=form)
+            return TemplateResponse(request, self.get_template(request), context, status=400)
+        # Only messages that would be sent count, so correcting mistakes never locks anyone out.
+        if is_ratelimited(
+            request,
+            group="practice-contact",
+            key="ip",
+            rate=CONTACT_RATE,
+            method="POST",
+            increment=True,
+        ):
+            return TemplateResponse(request, "429.html", status=429)
+        with transaction.atomic():
+            contact = ContactMessage.objects.create(page=self, **form.cleaned_data)
+            relay_contact_message.delay_on_commit(contact.pk)
+        messages.success(
+            request, "Your message has been sent. The originator will reply to you by email."
+        )
+        return redirect(self.url + "#contact")
 
 
 class PracticeAttachment(Orderable):

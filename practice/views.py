@@ -1,10 +1,8 @@
 import uuid
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
-from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -17,54 +15,14 @@ from portal.importing import paragraphs_to_html, unique_child_slug
 from portal.ratelimits import is_ratelimited
 from taxonomy.models import Organisation, OrganisationMembership
 
-from .forms import ContactOriginatorForm, PracticeSubmissionForm, SignInForm
-from .models import ContactMessage, PracticeAttachment, PracticeIndexPage, PracticePage
+from .forms import PracticeSubmissionForm
+from .models import PracticeAttachment, PracticeIndexPage, PracticePage
 from .moderation import PRACTICE_WORKFLOW, SUBMISSIONS_COLLECTION
-from .tasks import relay_contact_message
-
-# Enough for a genuine enquirer to correct a typo; too few for a spammer.
-CONTACT_RATE = "5/h"
-
-
-def contact_originator(request, page):
-    """Relay a message to a practice's originator without showing anyone's address."""
-    form = ContactOriginatorForm(request.POST)
-    if not form.is_valid():
-        context = page.get_context(request, contact_form=form)
-        return TemplateResponse(request, page.get_template(request), context, status=400)
-    # Only messages that would be sent count, so correcting mistakes never locks anyone out.
-    if is_ratelimited(
-        request,
-        group="practice-contact",
-        key="ip",
-        rate=CONTACT_RATE,
-        method="POST",
-        increment=True,
-    ):
-        return TemplateResponse(request, "429.html", status=429)
-    with transaction.atomic():
-        contact = ContactMessage.objects.create(page=page, **form.cleaned_data)
-        relay_contact_message.delay_on_commit(contact.pk)
-    messages.success(
-        request, "Your message has been sent. The originator will reply to you by email."
-    )
-    return redirect(page.url + "#contact")
-
 
 # Forces submit a handful of case studies a year; ten a day stops a runaway script or a stolen
 # account from flooding the NCPI team's moderation queue.
 SUBMISSION_RATE = "10/d"
 SUBMITTED_SESSION_KEY = "practice-submitted-page"
-
-
-class SignInView(LoginView):
-    """The public sign-in page, used by force staff to submit practice (the NCPI team signs in
-    through the Wagtail admin). Repeated wrong passwords lock the account and the address out,
-    as on every sign-in page (django-axes, AXES_* settings)."""
-
-    template_name = "registration/login.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
 
 
 def force_membership(user):

@@ -5,9 +5,9 @@ from wagtail.models import Page
 from . import documents
 from .backends import get_backend, index_backends
 
-# Pages indexed per database transaction in a rebuild: big enough to amortise the round trips,
-# small enough that one batch is quick and holds few locks.
-REBUILD_BATCH = 200
+# Pages re-indexed per run of a subtree's task: a move or restriction change high in the tree
+# re-indexes every page below it, and one task doing thousands would outlast its time limit.
+SUBTREE_BATCH = 200
 
 
 def _backends(names):
@@ -25,35 +25,38 @@ def update(page_id, backends=None):
     return document is not None
 
 
-def update_subtree(page_id, backends=None):
-    """Re-index a page and everything below it (after a move or a view restriction change)."""
+def update_subtree(page_id, backends=None, after=0):
+    """Re-index a page and the practice pages below it (after a move or a view restriction
+    change), SUBTREE_BATCH of them with a page id above `after`: (pages re-indexed, the id to
+    continue after, or None when the subtree is done)."""
     from practice.models import PracticePage
 
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         for backend in _backends(backends):
             backend.delete([page_id])
-        return 0
+        return 0, None
     ids = list(
-        PracticePage.objects.filter(path__startswith=page.path).values_list("pk", flat=True)
+        PracticePage.objects.filter(path__startswith=page.path, pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: SUBTREE_BATCH + 1]
     )
-    for page_id in ids:
-        update(page_id, backends)
-    return len(ids)
+    for pk in ids[:SUBTREE_BATCH]:
+        update(pk, backends)
+    more = len(ids) > SUBTREE_BATCH
+    return min(len(ids), SUBTREE_BATCH), ids[SUBTREE_BATCH - 1] if more else None
 
 
-def rebuild(backends=None):
-    """Index every live practice page again, in batches; removes documents of other pages."""
+def rebuild(backends=None, out=None):
+    """Index every live practice page again, removing the documents of other pages: each
+    backend builds its new index aside and swaps it in, so that searches meanwhile are
+    answered from the old one. The number of documents loaded."""
     from practice.models import PracticePage
 
     ids = list(PracticePage.objects.live().order_by("pk").values_list("pk", flat=True))
+    if out:
+        out(f"Rebuilding: {len(ids)} live practice page(s) to load.")
+    loaded = 0
     for backend in _backends(backends):
-        backend.clear()
-    indexed = 0
-    for start in range(0, len(ids), REBUILD_BATCH):
-        batch = [documents.build(pk) for pk in ids[start : start + REBUILD_BATCH]]
-        batch = [doc for doc in batch if doc is not None]
-        for backend in _backends(backends):
-            backend.upsert(batch)
-        indexed += len(batch)
-    return indexed
+        loaded = backend.rebuild(ids, documents.build, out=out)
+    return loaded

@@ -106,6 +106,15 @@ STOP_WORDS = frozenset(
     "few more most other some such no nor not only own same so than too very s t can will "
     "just don should now".split()
 )
+
+
+def content_words(words):
+    """The words of a phrase without its stop words (all of them when nothing else is left),
+    as proximity between a phrase's words is counted."""
+    kept = [w for w in words if w not in STOP_WORDS]
+    return kept or list(words)
+
+
 # Words of an unquoted phrase match "near each other" (both backends): the next word within
 # this many positions, either way round. A glossary phrase ("died unexpectedly") then finds the
 # way a page words it ("died suddenly and unexpectedly"), where strict adjacency found nothing.

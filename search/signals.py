@@ -1,7 +1,7 @@
 """Index updates follow publishing: publish, unpublish, move, delete and privacy changes each
 enqueue a task after the transaction commits (so the worker sees the committed page)."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -42,6 +42,25 @@ def restriction_changed(sender, instance, **kwargs):
     index_subtree.delay_on_commit(instance.page_id)
 
 
+def restriction_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Groups are set after a restriction is saved (Wagtail's privacy form, imports): until
+    then a group restriction hides its pages from everyone, so the index must follow again."""
+    from .tasks import index_subtree
+
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        page_ids = [instance.page_id]
+    elif pk_set:
+        page_ids = PageViewRestriction.objects.filter(pk__in=pk_set).values_list(
+            "page_id", flat=True
+        )
+    else:  # a group cleared of all its restrictions: which ones is no longer known
+        page_ids = []
+    for page_id in set(page_ids):
+        index_subtree.delay_on_commit(page_id)
+
+
 def glossary_changed(sender, **kwargs):
     glossary.invalidate()
 
@@ -57,6 +76,11 @@ def connect():
     page_unpublished.connect(page_changed, dispatch_uid="search-page-unpublished")
     post_page_move.connect(page_moved, dispatch_uid="search-page-moved")
     post_delete.connect(page_deleted, sender=Page, dispatch_uid="search-page-deleted")
+    m2m_changed.connect(
+        restriction_groups_changed,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="search-restriction-groups",
+    )
     for signal in (post_save, post_delete):
         signal.connect(
             restriction_changed,

@@ -30,8 +30,12 @@ def index_page(page_id):
 
 
 @shared_task(soft_time_limit=9 * 60, time_limit=10 * 60, acks_late=True, **RETRY)
-def index_subtree(page_id):
-    index.update_subtree(page_id)
+def index_subtree(page_id, after=0):
+    """A batch of the subtree's pages; the rest in another run, so that a move high in the
+    tree never outlasts the time limit."""
+    _, continue_after = index.update_subtree(page_id, after=after)
+    if continue_after is not None:
+        index_subtree.delay(page_id, after=continue_after)
 
 
 @shared_task(soft_time_limit=110, time_limit=120)

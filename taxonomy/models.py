@@ -153,7 +153,22 @@ class OrganisationMembership(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    panels = [FieldPanel("user"), FieldPanel("organisation")]
+    class Basis(models.TextChoices):
+        BY_HAND = "by-hand", "Set by the NCPI team"
+        EMAIL_DOMAIN = "email-domain", "Verified work email address"
+        SINGLE_SIGN_ON = "single-sign-on", "Force single sign-on"
+        ACCESS_REQUEST = "access-request", "Access request approved"
+
+    basis = models.CharField(
+        max_length=20, choices=Basis.choices, default=Basis.BY_HAND, db_index=True
+    )
+    # The address that vouched for this membership and when it was last shown to be the
+    # person's: memberships from an email domain lapse a year later unless re-confirmed
+    # (accounts.tasks).
+    email = models.EmailField(blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    panels = [FieldPanel("user"), FieldPanel("organisation"), FieldPanel("basis")]
 
     class Meta:
         ordering = ["organisation__name", "user__username"]

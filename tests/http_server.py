@@ -35,11 +35,12 @@ def http_server(transactional_db):
 
 
 def csrf(url):
-    """(token, cookies) from a GET of a page with a form, for posting to it from many threads."""
+    """(token, cookies) from a GET of a page with a form, for posting to it from many threads.
+    The public forms on shared pages have no token (caching/csrf.py): then ("", {})."""
     session = requests.Session()
     page = session.get(url, timeout=30)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    return token, session.cookies.get_dict()
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    return (found.group(1) if found else ""), session.cookies.get_dict()
 
 
 def post_at_once(posts, token, cookies):

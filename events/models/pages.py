@@ -4,21 +4,26 @@ import datetime as dt
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from portal.ratelimits import is_ratelimited
 from portal.visibility import visible_to
 
 from ..blocks import ResourcesBlock
@@ -116,7 +121,7 @@ def default_questions():
     ]
 
 
-class EventPage(Page):
+class EventPage(RoutablePageMixin, Page):
     """A learning event: webinar, regional day or conference."""
 
     class Access(models.TextChoices):
@@ -271,12 +276,34 @@ class EventPage(Page):
         page.calendar_uid = self.calendar_uid
         return page
 
-    def serve(self, request, *args, **kwargs):
-        from ..views import register
-
+    @path("")
+    def event(self, request):
+        """The event; its registration form posts back here."""
         if request.method == "POST":
-            return register(request, self)
-        return super().serve(request, *args, **kwargs)
+            return self.register(request)
+        return self.render(request)
+
+    def register(self, request):
+        """Register, or tell the address's owner that someone tried to register it again: the
+        answer is the same page either way, so nobody learns who is registered for what."""
+        from .. import booking, receipts
+        from ..forms import RegistrationForm
+
+        form = RegistrationForm(self, request.POST)
+        if not form.is_valid():
+            context = self.get_context(request, registration_form=form)
+            return TemplateResponse(request, self.get_template(request), context, status=400)
+        # Generous: a training coordinator may book a team from one office's address.
+        rate = getattr(settings, "EVENTS_REGISTRATION_RATE", "30/h")
+        if is_ratelimited(
+            request, group="events-register", key="ip", rate=rate, method="POST", increment=True
+        ):
+            return TemplateResponse(request, "429.html", status=429)
+        try:
+            booking.register(self, **form.registration_fields())
+        except booking.AlreadyRegistered:
+            booking.tell_already_registered(self, form.cleaned_data["email"])
+        return redirect(receipts.received_path(self))
 
     def clean(self):
         super().clean()

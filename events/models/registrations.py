@@ -86,10 +86,6 @@ class Registration(models.Model):
         return f"{self.name or 'Anonymised registration'} for {self.event.title}"
 
     @property
-    def holds_seat(self):
-        return self.status in (self.Status.CONFIRMED, self.Status.OFFERED)
-
-    @property
     def is_live(self):
         return self.status not in (self.Status.CANCELLED, self.Status.EXPIRED)
 

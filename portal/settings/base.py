@@ -9,6 +9,9 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+# Accounts: sign-up, email verification, single sign-on and two-factor (django-allauth).
+from .accounts import *  # noqa: F403
+
 # What the portal lets in and sends out: headers, lockout, rate limits, request sizes.
 from .security import *  # noqa: F403
 
@@ -42,6 +45,20 @@ env = environ.Env(
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
     SECURE_SSL_REDIRECT=(bool, True),
     TRUSTED_PROXY_COUNT=(int, 0),
+    EMAIL_TIMEOUT=(int, 30),
+    NEWSLETTERS_CLAIM_LEASE_SECONDS=(int, 300),
+    NEWSLETTERS_RATE_PER_SECOND=(float, 50.0),
+    NEWSLETTERS_RATE_BURST=(int, 50),
+    NEWSLETTERS_SEND_LANES=(int, 8),
+    NEWSLETTERS_ASYNCHRONOUS_MARKS=(bool, True),
+    NEWSLETTERS_BOUNCE_ADDRESS=(str, ""),
+    NEWSLETTERS_BOUNCE_MAILBOX_URL=(str, ""),
+    NEWSLETTERS_SEND_DELAY=(float, 0.0),
+    PAGE_CACHE_APPLICATION=(bool, True),
+    PAGE_CACHE_SECONDS=(int, 600),
+    PAGE_CACHE_COUNT_QUERIES=(bool, False),
+    VARNISH_PURGE_URL=(str, ""),
+    OUTBOX_PUBLISH_SECONDS=(float, 15.0),
 )
 
 DEBUG = env("DEBUG")
@@ -53,7 +70,6 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -66,8 +82,11 @@ INSTALLED_APPS = [
     "newsletters.apps.NewslettersConfig",
     "inspections.apps.InspectionsConfig",
     "insight.apps.InsightConfig",
+    "caching.apps.CachingConfig",
+    "accounts.apps.AccountsConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -87,33 +106,66 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # allauth's security-key list says when each key was last used.
+    "django.contrib.humanize",
     # Search (search/): PostgreSQL full-text and trigram lookups; inert on SQLite.
     "django.contrib.postgres",
     # Sign-in lockout (AXES_* below).
     "axes",
+    # Accounts (settings/accounts.py); accounts/ comes first above so its templates win.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
 ]
 
 # Order matters: headers for every response (static files included) come before WhiteNoise,
 # which answers static files itself; the body cap needs the user and must come before the CSRF
 # check reads the body (in process_view, after every middleware here has seen the request);
-# django-axes turns a flagged sign-in into the lockout page, last.
+# django-axes turns a flagged sign-in into the lockout page, last. The page cache answers hits
+# before anything reads a session, and judges a miss after every cookie has been set; the
+# public forms on shared pages are checked by origin instead of a token (caching/csrf.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.retry_after.RetryAfterMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "caching.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "caching.csrf.PublicFormCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.admin_sessions.AdminIdleTimeoutMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The NCPI team reaches the admin only with a second factor (accounts/middleware.py).
+    "accounts.middleware.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.content_security.PolicyByPathMiddleware",
     "portal.middleware.request_size.RequestBodyLimitMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Page caching (caching/): anonymous answers to public pages are shared, by the application's
+# own cache (Django's cache) and by any proxy in front, for PAGE_CACHE_SECONDS or until a
+# change purges them. VARNISH_PURGE_URL: the Varnish (deploy/varnish/default.vcl) to send
+# HTTP PURGE requests to, e.g. http://varnish:6081; a CDN's backend can be added to
+# WAGTAILFRONTENDCACHE the same way.
+# https://docs.wagtail.org/en/stable/reference/contrib/frontendcache.html
+PAGE_CACHE_APPLICATION = env("PAGE_CACHE_APPLICATION")
+PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")
+PAGE_CACHE_ALIAS = "default"
+WAGTAILFRONTENDCACHE = {"application": {"BACKEND": "caching.backends.ApplicationCacheBackend"}}
+if env("VARNISH_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["varnish"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env("VARNISH_PURGE_URL"),
+    }
+# Benchmarks and tests: an X-DB-Queries header on every answer (caching/middleware.py).
+if env("PAGE_CACHE_COUNT_QUERIES"):
+    MIDDLEWARE.insert(0, "caching.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -141,6 +193,8 @@ TEMPLATES = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Signing in by email address (settings/accounts.py).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -189,7 +243,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Email. Anything sent to people goes through Celery; these say how it leaves the machine.
 # Seconds an SMTP operation may block: a mail server that hangs must not hold a sending
 # thread past its lease (the mailer's thread pool cannot enforce task time limits).
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_TIMEOUT = env("EMAIL_TIMEOUT")
 # "smtp", or the django-anymail provider production sends through (production.py), whose
 # tracking webhook alone is mounted (portal/webhooks.py).
 EMAIL_PROVIDER = env("EMAIL_PROVIDER")
@@ -341,30 +395,30 @@ NEWSLETTERS_EMAIL_COOLDOWN_SECONDS = 15 * 60
 NEWSLETTERS_RELAY_FAILURE_THRESHOLD = 10
 # A chunk task's claim on its delivery rows lasts this long; rows a killed worker held are
 # claimed again after it. Must exceed send_chunk's time limit (240 s).
-NEWSLETTERS_CLAIM_LEASE_SECONDS = env.int("NEWSLETTERS_CLAIM_LEASE_SECONDS", default=300)
+NEWSLETTERS_CLAIM_LEASE_SECONDS = env("NEWSLETTERS_CLAIM_LEASE_SECONDS")
 # Global sending rate across all workers (a token bucket in the cache's Redis): keep it under
 # the email provider's limit. 0 turns the limit off.
-NEWSLETTERS_RATE_PER_SECOND = env.float("NEWSLETTERS_RATE_PER_SECOND", default=50.0)
-NEWSLETTERS_RATE_BURST = env.int("NEWSLETTERS_RATE_BURST", default=50)
+NEWSLETTERS_RATE_PER_SECOND = env("NEWSLETTERS_RATE_PER_SECOND")
+NEWSLETTERS_RATE_BURST = env("NEWSLETTERS_RATE_BURST")
 # Chunk tasks working on one mailing at once (each over its own SMTP connection): as many as
 # the mailer has threads (docker-compose.yml), so every thread has a chunk to send.
-NEWSLETTERS_SEND_LANES = env.int("NEWSLETTERS_SEND_LANES", default=8)
+NEWSLETTERS_SEND_LANES = env("NEWSLETTERS_SEND_LANES")
 # Mark delivery rows sent without waiting for PostgreSQL to flush each commit to disk
 # (synchronous_commit off, for those statements only). A killed worker loses nothing by it:
 # the server has the commit. Only a crash of PostgreSQL itself can lose the last fraction of a
 # second of marks, and those few messages would go again. Off: one disk flush per message.
-NEWSLETTERS_ASYNCHRONOUS_MARKS = env.bool("NEWSLETTERS_ASYNCHRONOUS_MARKS", default=True)
+NEWSLETTERS_ASYNCHRONOUS_MARKS = env("NEWSLETTERS_ASYNCHRONOUS_MARKS")
 # Bounces over plain SMTP (providers' webhooks arrive through django-anymail instead): list
 # mail is sent with this envelope sender, and beat reads the mailbox it delivers to, e.g.
 # imaps://bounces%40example.org:password@imap.example.org:993/INBOX (newsletters/bounces.py).
-NEWSLETTERS_BOUNCE_ADDRESS = env("NEWSLETTERS_BOUNCE_ADDRESS", default="")
-NEWSLETTERS_BOUNCE_MAILBOX_URL = env("NEWSLETTERS_BOUNCE_MAILBOX_URL", default="")
+NEWSLETTERS_BOUNCE_ADDRESS = env("NEWSLETTERS_BOUNCE_ADDRESS")
+NEWSLETTERS_BOUNCE_MAILBOX_URL = env("NEWSLETTERS_BOUNCE_MAILBOX_URL")
 # RFC 2369's mailto: unsubscribe, beside the https one: an address that delivers to the bounce
 # mailbox above (e.g. a plus address of it), where beat reads "Unsubscribe <token>" requests.
 # Empty: emails offer only the https link (every client that supports RFC 8058 uses that).
 NEWSLETTERS_UNSUBSCRIBE_ADDRESS = env("NEWSLETTERS_UNSUBSCRIBE_ADDRESS")
 # Tests only: seconds to wait before each message, so a worker can be killed mid-chunk.
-NEWSLETTERS_SEND_DELAY = env.float("NEWSLETTERS_SEND_DELAY", default=0.0)
+NEWSLETTERS_SEND_DELAY = env("NEWSLETTERS_SEND_DELAY")
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
@@ -422,16 +476,32 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The outbox (portal/outbox.py): emails are recorded with the change that causes them and
+# published after the commit; beat publishes, this often, any the broker did not take (it was
+# down), and any a process left unpublished for OUTBOX_RETRY_AFTER_SECONDS (it died).
+OUTBOX_PUBLISH_SECONDS = env("OUTBOX_PUBLISH_SECONDS")
+OUTBOX_RETRY_AFTER_SECONDS = 60
 # Expired sessions are deleted daily (portal.tasks): Django never removes them itself.
 CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "portal-publish-outbox": {
+        "task": "portal.tasks.publish_outbox",
+        "schedule": OUTBOX_PUBLISH_SECONDS,
+    },
+    "portal-forget-published-outbox": {
+        "task": "portal.tasks.forget_published_outbox",
+        "schedule": 60 * 60,
+    },
     "portal-clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(minute=0, hour=4),
     },
 }
 
-# Practice submission (practice/): force staff sign in on the public site, not in the admin.
+# Everyone signs in on the public site's sign-in page (allauth's, accounts/): the admin's and
+# Wagtail's private-page sign-in pages send people there (portal/urls.py), so that a password
+# alone never opens the admin.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#login-url
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "practice_submit"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"

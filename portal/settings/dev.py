@@ -6,6 +6,7 @@ set in the environment (DATABASE_URL, REDIS_URL, CELERY_BROKER_URL, EMAIL_URL) i
 
 from .base import *  # noqa: F403
 from .base import env
+from .caching import local_caches, redis_caches
 
 DEBUG = env.bool("DEBUG", default=True)
 # A fixed key for local development only; production.py has no default and refuses to start.
@@ -24,10 +25,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 
-if env("REDIS_URL", default=""):
-    CACHES = {"default": env.cache("REDIS_URL")}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = redis_caches(env("REDIS_URL")) if env("REDIS_URL", default="") else local_caches()
+if not env("REDIS_URL", default=""):
+    # Emails go to files, one at a time: there is no provider's rate to share between senders.
+    NEWSLETTERS_RATE_PER_SECOND = env.float("NEWSLETTERS_RATE_PER_SECOND", default=0)
 
 # Whitenoise serves files as they are, without the manifest, so no collectstatic is needed.
 STORAGES = {

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import EMAIL_PROVIDER, env
+from .caching import redis_caches
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -37,7 +38,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The cache and the Celery broker are separate Redis servers (or at least databases): cache
 # eviction must never drop a queued email. The broker's Redis runs with maxmemory-policy
 # noeviction (docker-compose.yml).
-CACHES = {"default": env.cache("REDIS_URL")}
+CACHES = redis_caches(env("REDIS_URL"))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 
 

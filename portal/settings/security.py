@@ -4,16 +4,18 @@ and request sizes. Part of the settings every environment shares (base.py import
 
 import datetime as dt
 
-from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 # Content-Security-Policy: https://django-csp.readthedocs.io/en/latest/configuration.html
 # Three policies, chosen by path (portal/middleware/content_security.py). The public site uses
-# only its own assets; the one inline script (GOV.UK's js-enabled class) carries a per-request
-# nonce.
+# only its own assets; the one inline script (GOV.UK's js-enabled class, in portal/templates/
+# base.html) is allowed by its hash, as GOV.UK Frontend documents, not by a per-request nonce:
+# public pages are shared from a cache, where a nonce would be the same for everyone.
+GOVUK_JS_ENABLED_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF, GOVUK_JS_ENABLED_SCRIPT_HASH],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
@@ -90,8 +92,10 @@ PERMISSIONS_POLICY = {
 ADMIN_SESSION_IDLE_TIMEOUT = 30 * 60
 ADMIN_BACKGROUND_URL_PREFIXES = ("/admin/editing-sessions/",)
 
-# django-ratelimit counts in the default cache; in production that is Redis (shared by workers).
+# django-ratelimit counts in its own cache alias (portal/settings/caching.py): the cache's Redis,
+# shared by every process, or each process's memory while that Redis is down.
 # https://django-ratelimit.readthedocs.io/en/stable/settings.html
+RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_VIEW = "portal.views.rate_limited"
 RATELIMIT_IP_META_KEY = "portal.client_address.client_ip"
 # Retry-After, in seconds, on a 429 whose limit did not say when it resets.
@@ -107,6 +111,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_ip"
+# The account a guess is against: the email address allauth signs in with, or a username.
+AXES_USERNAME_CALLABLE = "accounts.axes.username_of"
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 # A record of every successful sign-in would be personal data kept for no purpose here.
 AXES_DISABLE_ACCESS_LOG = True

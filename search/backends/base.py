@@ -69,7 +69,14 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def clear(self):
-        """Remove every document (before a full rebuild)."""
+        """Remove every document."""
+
+    @abstractmethod
+    def rebuild(self, page_ids, build, out=None):
+        """Index exactly these pages (`build(page_id)`: a Document, or None for a page not
+        to index), removing every other document. The new index is built aside and swapped
+        in, so that searches meanwhile are answered from the old one. `out` takes progress
+        lines; returns the number of documents loaded."""
 
     @abstractmethod
     def search(self, request: SearchRequest) -> BackendResult:

@@ -348,7 +348,11 @@ class ElasticsearchBackend(SearchBackend):
         self.client.indices.update_aliases(actions=actions_)
         for name in old:
             self.client.indices.delete(index=name)
-        return new, loaded, old
+        if out:
+            out(f"Loaded {loaded} document(s) into {new}; alias now points at it.")
+            if old:
+                out(f"Deleted old index {', '.join(old)}.")
+        return loaded
 
     # Indexing
 

@@ -11,7 +11,7 @@ INDEXES = [
     ("search_doc_head", "search_searchdocument", "gin (head_vector)"),
     # jsonb_ops (the default) answers ?| ("holds any of these values"), which filters use.
     ("search_doc_facet_values", "search_searchdocument", "gin (facet_values)"),
-    # The sample of a large match set (search.backends.database.SAMPLE_SQL).
+    # The sample of a large match set (search.backends.database.postgres.matching.SAMPLE_SQL).
     ("search_doc_sample", "search_searchdocument", "btree ((hashint4(page_id >> 3) & 1023))"),
 ]
 # Rows as narrow as PostgreSQL allows: the body, summary and full vector (read for the page

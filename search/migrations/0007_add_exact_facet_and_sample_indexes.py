@@ -9,7 +9,7 @@ array operator class answers overlap (&&) exactly, so those rows are counted fro
 bitmaps alone (3 ms). search_facet_array() turns the jsonb list into text[]; it is
 immutable, so it can be indexed, and the backend writes the same call in its filters.
 
-The sample of a large match set (search.backends.database.SAMPLE_SQL) gets its own small
+The sample of a large match set (search.backends.database.postgres.matching.SAMPLE_SQL) gets its own small
 full-text indexes: the sample bucket and the vector in one GIN index (btree_gin), over the
 first SAMPLE_INDEXED_BUCKETS buckets only. A common word's list in the whole index holds most
 of the documents, and building its bitmap to AND it with the sample took 15 to 25 ms per
@@ -20,7 +20,7 @@ from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations
 
 SAMPLE = "(hashint4(page_id >> 3) & 1023)"
-# search.backends.database.SAMPLE_INDEXED_BUCKETS
+# search.backends.database.postgres.matching.SAMPLE_INDEXED_BUCKETS
 SAMPLE_INDEXED_BUCKETS = 128
 FUNCTION = (
     "CREATE OR REPLACE FUNCTION search_facet_array(jsonb) RETURNS text[] "

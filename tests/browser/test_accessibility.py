@@ -2,25 +2,13 @@
 work without JavaScript."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.accessibility import assert_no_violations
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-# axe-core tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def assert_no_violations(page):
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-    violations = results.response["violations"]
-    details = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations
-    ]
-    assert violations == [], "\n".join(details)
 
 
 @pytest.fixture

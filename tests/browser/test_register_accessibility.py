@@ -4,24 +4,13 @@ filters work without JavaScript."""
 import datetime as dt
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.accessibility import assert_no_violations
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def assert_no_violations(page):
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-    violations = results.response["violations"]
-    details = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations
-    ]
-    assert violations == [], "\n".join(details)
 
 
 @pytest.fixture

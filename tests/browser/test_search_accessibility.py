@@ -4,7 +4,7 @@ filters works without JavaScript."""
 import pytest
 
 from search import index
-from tests.browser.test_accessibility import assert_no_violations
+from tests.accessibility import assert_no_violations
 
 pytestmark = [
     pytest.mark.browser,

@@ -2,29 +2,17 @@
 violations (axe-core), no console errors (nothing blocked by the CSP), errors announced."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
 from taxonomy.models import Organisation, OrganisationMembership
+from tests.accessibility import assert_no_violations
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-def assert_no_violations(page):
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-    violations = results.response["violations"]
-    details = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations
-    ]
-    assert violations == [], "\n".join(details)
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ no WCAG 2.2 AA violations found by axe, and registering works without JavaScript
 
 import pytest
 
+from tests.accessibility import assert_no_violations
 from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
-from tests.browser.test_accessibility import assert_no_violations
 
 pytestmark = [
     pytest.mark.browser,

@@ -1,9 +1,10 @@
 """Registrants' emails through a real Celery worker on Redis and a real SMTP server."""
 
 import datetime as dt
-import time
+import threading
 
 import pytest
+from celery.signals import task_postrun
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -70,19 +71,25 @@ def test_reminders_through_the_worker_go_once_even_when_run_twice(
         confirmed_at=timezone.now() - dt.timedelta(days=10)
     )
     smtp_sink.wait_for(1)  # the confirmation
-    # Two beats in a row, as after a worker restart: one reminder.
-    send_due_reminders.delay()
-    send_due_reminders.delay()
-    record = None
-    for _ in range(100):
-        record = RegistrationEmail.objects.filter(
-            registration=registration, kind="reminder-48h", sent_at__isnull=False
-        ).first()
-        if record:
-            break
-        time.sleep(0.1)
-    assert record is not None
-    time.sleep(1)  # let the second run finish
+    # The worker runs in a thread of this process: its task_postrun signal says when each
+    # run of the task has finished.
+    finished = threading.Semaphore(0)
+
+    def count_reminder_runs(sender=None, **kwargs):
+        if sender.name == send_due_reminders.name:
+            finished.release()
+
+    task_postrun.connect(count_reminder_runs, weak=False)
+    try:
+        # Two beats in a row, as after a worker restart: one reminder.
+        send_due_reminders.delay()
+        send_due_reminders.delay()
+        assert finished.acquire(timeout=60) and finished.acquire(timeout=60)
+    finally:
+        task_postrun.disconnect(count_reminder_runs)
+    assert RegistrationEmail.objects.filter(
+        registration=registration, kind="reminder-48h", sent_at__isnull=False
+    ).exists()
     reminders = [m for _, m in smtp_sink.messages if m["Subject"].startswith("Reminder:")]
     assert len(reminders) == 1
     assert reminders[0]["To"] == "remind@avon.police.uk"

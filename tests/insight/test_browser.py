@@ -3,11 +3,10 @@ insight app draws (the whole page for the printable report, which is all ours), 
 picker works without JavaScript."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
+from tests.accessibility import assert_no_violations
 from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
-from tests.browser.test_register_accessibility import WCAG_AA
 
 from .conftest import PASSWORD
 
@@ -15,16 +14,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def assert_no_violations(page, context=None):  # noqa: F811
-    results = Axe().run(page, context, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-    violations = results.response["violations"]
-    details = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations
-    ]
-    assert violations == [], "\n".join(details)
 
 
 @pytest.fixture

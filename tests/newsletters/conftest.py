@@ -93,7 +93,9 @@ def other_criterion(db):
 class Worker:
     """`celery -A portal worker` in its own process, on this run's broker and database."""
 
-    def __init__(self, env, log_path, pool="solo", queues="celery,mail", concurrency=1):
+    def __init__(
+        self, env, log_path, pool="solo", queues="celery,mail", concurrency=1, extra_args=()
+    ):
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
@@ -112,6 +114,7 @@ class Worker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "--loglevel=INFO",
+                *extra_args,
             ],
             cwd=ROOT,
             env=env,
@@ -144,7 +147,9 @@ def start_worker(sink, settings, tmp_path, postgres, redis_available):
         broker.default_channel.client.flushdb()
     workers = []
 
-    def start(pool="solo", queues="celery,mail", concurrency=1, **extra_env):
+    def start(pool="solo", queues="celery,mail", concurrency=1, name=None, **extra_env):
+        """`name`: the worker's Celery hostname (and log file); the same name again is the
+        same worker restarted."""
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.newsletters.worker_settings",
@@ -154,9 +159,8 @@ def start_worker(sink, settings, tmp_path, postgres, redis_available):
             "PYTHONPATH": str(ROOT),
             **{key: str(value) for key, value in extra_env.items()},
         }
-        worker = Worker(
-            env, tmp_path / f"worker{len(workers)}.log", pool, queues, concurrency=concurrency
-        )
+        log_path = tmp_path / f"{name or f'worker{len(workers)}'}.log"
+        worker = Worker(env, log_path, pool, queues, concurrency=concurrency)
         workers.append(worker)
         return worker
 

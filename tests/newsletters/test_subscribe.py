@@ -146,10 +146,13 @@ def test_sign_ups_are_rate_limited(client, django_capture_on_commit_callbacks):
     assert not Subscriber.objects.filter(email="p11@x.example").exists()
 
 
-def test_the_form_needs_a_csrf_token(django_capture_on_commit_callbacks):
+def test_the_form_refuses_posts_from_other_sites(django_capture_on_commit_callbacks):
+    # The page is shared from a cache, so its form has no CSRF token: the browser's Origin
+    # header says where it was posted from (caching/csrf.py).
     from django.test import Client
 
-    response = sign_up(Client(enforce_csrf_checks=True), django_capture_on_commit_callbacks)
+    client = Client(enforce_csrf_checks=True, headers={"Origin": "https://attacker.example"})
+    response = sign_up(client, django_capture_on_commit_callbacks)
     assert response.status_code == 403
     assert not Subscriber.objects.exists()
 

@@ -11,3 +11,5 @@ EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = int(os.environ["NEWSLETTERS_TEST_SMTP_PORT"])
 EMAIL_USE_TLS = False
+# Tests that stop the broker give the worker a private one.
+CELERY_BROKER_URL = os.environ.get("NEWSLETTERS_TEST_BROKER_URL", CELERY_BROKER_URL)  # noqa: F405

@@ -19,6 +19,7 @@ SERVICES = (
     "redis-cache",
     "elasticsearch",
     "mailcatcher",
+    "varnish",
 )
 # Every variable portal/settings/production.py reads without a default.
 REQUIRED_VARIABLES = (
@@ -152,3 +153,12 @@ def test_elasticsearch_is_version_8_single_node(compose_services):
     assert image == "docker.elastic.co/elasticsearch/elasticsearch"
     assert tag.split(".")[0] == "8"
     assert elasticsearch["environment"]["discovery.type"] == "single-node"
+
+
+def test_varnish_caches_in_front_of_web_with_the_repository_vcl(compose_services):
+    varnish = compose_services["varnish"]
+    assert "./deploy/varnish/default.vcl:/etc/varnish/default.vcl:ro" in varnish["volumes"]
+    vcl = (COMPOSE_FILE.parent / "deploy" / "varnish" / "default.vcl").read_text()
+    assert re.search(r'\.host = "web";\s*\.port = "8000";', vcl)
+    purge = urlsplit(environment_of(compose_services["web"])["VARNISH_PURGE_URL"])
+    assert purge.hostname == "varnish"

@@ -127,12 +127,13 @@ def test_tasks_run_inline_and_emails_are_written_to_a_folder(embedded_site):
     _, _, listing = fetch(opener, embedded_site["base"] + "/practice/")
     first = re.search(r'href="(/practice/[^"?#]+/)"', listing).group(1)
     _, _, page = fetch(opener, embedded_site["base"] + first)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    # The case study page is shared from the page cache: its form has no CSRF token, and its
+    # posts are checked by origin (caching/csrf.py).
+    assert "csrfmiddlewaretoken" not in page
     status, _, after = fetch(
         opener,
         embedded_site["base"] + first,
         {
-            "csrfmiddlewaretoken": token,
             "name": "Demo User",
             "email": "demo.user@example.org",
             "organisation": "Demo Council",

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from newsletters import views as newsletter_views
 from portal.middleware.retry_after import RetryAfterMiddleware
-from practice import views as practice_views
+from practice import models as practice_models
 from search import api as search_api
 from search import views as search_views
 
@@ -54,7 +54,7 @@ def test_newsletter_sign_up(client, monkeypatch, django_capture_on_commit_callba
 def test_contacting_a_practice_originator(
     client, monkeypatch, make_practice, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(practice_views, "CONTACT_RATE", "1/h")
+    monkeypatch.setattr(practice_models, "CONTACT_RATE", "1/h")
     page = make_practice()
     data = {
         "name": "Sam Partner",

@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from events import booking
 from events.models import Registration
-from events.views import received_path
+from events.receipts import received_path
 from newsletters import links
 from newsletters.models import Subscriber
 from portal import redaction

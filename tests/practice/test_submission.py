@@ -419,23 +419,28 @@ def test_only_force_submissions_queue_submitter_emails(
 
 
 def test_sign_in_page_signs_force_staff_in_and_goes_on_to_the_form(
-    client, practice_index, force_user
+    client, practice_index, force_user, redis_available
 ):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(
+        user=force_user, email=force_user.email, verified=True, primary=True
+    )
     response = client.get("/account/login/?next=/practice/submit/")
     assert response.status_code == 200
     assert "Sign in" in response.content.decode()
 
     response = client.post(
         "/account/login/",
-        {"username": "force-officer", "password": "wrong-password", "next": SUBMIT_URL},
+        {"login": force_user.email, "password": "wrong-password", "next": SUBMIT_URL},
     )
     html = response.content.decode()
-    assert "Enter a correct username and password" in html
+    assert "password you specified are not correct" in html
     assert "wrong-password" not in html
 
     response = client.post(
         "/account/login/",
-        {"username": "force-officer", "password": "a-long-test-password", "next": SUBMIT_URL},
+        {"login": force_user.email, "password": "a-long-test-password", "next": SUBMIT_URL},
     )
     assert response.status_code == 302
     assert response.url == SUBMIT_URL

@@ -93,3 +93,30 @@ def test_typed_words_next_to_each_other_rank_above_the_same_words_apart(indexed,
     indexed(title="Together", summary="The duty call handlers review every case.")
     indexed(title="Apart", summary="Call the duty handlers before the review.")
     assert titles(run("database", "call handlers")) == ["Together", "Apart"]
+
+
+def test_postgresql_and_the_portable_mode_score_with_one_formula(postgres):
+    """search.backends.database.ranking defines the score once: the SQL that PostgreSQL runs
+    and the portable mode's Python give the same number for the same clause ranks (a
+    document of average length, one clause of two matched, the phrase bonus earned)."""
+    from django.db import connection
+
+    from search.backends.database import ranking
+
+    document = "(SELECT setweight(to_tsvector('english', 'grab packs'), 'A') AS v) AS d0"
+    full = ranking.rank_sql(
+        [ranking.Weighted("grab", 2.0), ranking.Weighted("missing", 1.5)],
+        [ranking.Weighted("grab <1> packs", 0.5)],
+        average_length=2.0,  # the document's own length: a length norm of 1
+        vector="d0.v",
+    )
+    clause_rank = (
+        f"ts_rank({ranking.RANK_WEIGHTS_SQL}, d0.v, to_tsquery('english', 'grab')) "
+        f"/ {ranking.TITLE_OCCURRENCE}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {full.sql}, {clause_rank} FROM {document}", full.params)  # noqa: S608
+        sql_score, rank = cursor.fetchone()
+
+    python_score = ranking.score([ranking.ClauseRank(2.0, rank)], clauses=2) + 0.5
+    assert sql_score == pytest.approx(python_score, rel=1e-6)

@@ -94,7 +94,10 @@ def test_on_a_small_index_idf_uses_the_exact_number_of_documents_matching_a_phra
     """The per-lexeme counts can only estimate a phrase (as common as its rarest word); the
     ranking's IDF is BM25's when it counts the documents holding the phrase itself, which it
     does while that number is small (here: always, the index is small)."""
-    from search.backends.database import DatabaseBackend, _Matching, idf
+    from search.backends.database.postgres.facets import count_and_facets
+    from search.backends.database.postgres.matching import Matching
+    from search.backends.database.postgres.plan import plan
+    from search.backends.database.ranking import idf
     from search.models import Restriction, SearchDocument
     from search.query import parse
 
@@ -103,12 +106,11 @@ def test_on_a_small_index_idf_uses_the_exact_number_of_documents_matching_a_phra
         # Both words, never as the phrase.
         indexed(title=f"Packs and the grab rail {n}", summary="Packs by the grab rail.")
     total = SearchDocument.objects.count()
-    backend = DatabaseBackend()
 
     def phrase_idf():
-        plan = backend._plan_postgres(parse('"grab packs" '))
-        backend._count_and_facets(_Matching([Restriction.PUBLIC], plan, {}), plan)
-        return plan.weighted[0][1]
+        planned = plan(parse('"grab packs" '))
+        count_and_facets(Matching([Restriction.PUBLIC], planned, {}), planned)
+        return planned.weighted[0].weight
 
     assert phrase_idf() == pytest.approx(idf(total, 1))
     # Above the limit (a large index), the estimate: as common as "grab" or "packs" (4).

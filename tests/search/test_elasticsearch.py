@@ -188,13 +188,13 @@ def test_production_searches_with_elasticsearch_when_its_url_is_set(url, backend
     assert result.stdout.strip() == backend
 
 
-def test_the_search_apps_full_reindex_clears_elasticsearch_first(elasticsearch_backend, indexed):
+def test_the_full_rebuild_drops_withdrawn_pages_from_elasticsearch(elasticsearch_backend, indexed):
     kept = indexed(title="Grab packs")
     gone = indexed(title="Grab bags")
     # Withdrawn without its index update (a lost task): the full re-index removes it.
     gone.unpublish()
     assert stored_ids(elasticsearch_backend) == {kept.pk, gone.pk}
-    call_command("rebuild_search_index", stdout=io.StringIO())
+    call_command("search_index", "rebuild", stdout=io.StringIO())
     assert stored_ids(elasticsearch_backend) == {kept.pk}
 
 

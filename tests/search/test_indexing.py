@@ -29,6 +29,11 @@ def document(page):
     return SearchDocument.objects.filter(page_id=page.pk).first()
 
 
+def restriction_of_document(page):
+    found = document(page)
+    return found and found.restriction
+
+
 @pytest.mark.usefixtures("celery_worker", "postgres")
 def test_index_follows_publish_privacy_unpublish_and_delete(make_practice, practice_index):
     page = make_practice(title="Grab packs")
@@ -40,9 +45,9 @@ def test_index_follows_publish_privacy_unpublish_and_delete(make_practice, pract
         page=practice_index, restriction_type=PageViewRestriction.GROUPS
     )
     restriction.groups.set([visibility.police_group()])
-    assert wait_for(lambda: document(page).restriction == Restriction.POLICE)
+    assert wait_for(lambda: restriction_of_document(page) == Restriction.POLICE)
     restriction.delete()
-    assert wait_for(lambda: document(page).restriction == Restriction.PUBLIC)
+    assert wait_for(lambda: restriction_of_document(page) == Restriction.PUBLIC)
 
     page.title = "Grab packs, revised"
     page.save_revision().publish()
@@ -54,3 +59,24 @@ def test_index_follows_publish_privacy_unpublish_and_delete(make_practice, pract
     assert wait_for(lambda: document(page) is not None)
     page.delete()
     assert wait_for(lambda: not SearchDocument.objects.exists())
+
+
+@pytest.mark.usefixtures("celery_worker", "postgres")
+def test_index_follows_groups_given_to_a_restriction_after_it_is_saved(
+    make_practice, practice_index
+):
+    """Wagtail's privacy form saves the restriction, then its groups: indexing must follow the
+    groups too, or a page stays out of police users' search (or keeps a level it no longer has)."""
+    page = make_practice(title="Grab packs")
+    assert wait_for(lambda: document(page) is not None)
+    restriction = PageViewRestriction.objects.create(
+        page=practice_index, restriction_type=PageViewRestriction.GROUPS
+    )
+    # A group restriction without groups lets nobody in: the page leaves the index.
+    assert wait_for(lambda: document(page) is None)
+
+    restriction.groups.set([visibility.police_group()])
+    assert wait_for(lambda: restriction_of_document(page) == Restriction.POLICE)
+
+    restriction.groups.clear()
+    assert wait_for(lambda: document(page) is None)

@@ -1,0 +1,11 @@
+"""The signed-in person's own pages, beside allauth's (sign-in, sign-up, email, two-factor)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

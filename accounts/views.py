@@ -1,0 +1,39 @@
+"""A person's own account page, and the sign-in pages that now lead to the one sign-in page."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from portal.visibility import POLICE_GROUP
+from taxonomy.models import OrganisationMembership
+
+from . import two_factor
+
+
+def to_sign_in_page(request):
+    """Wagtail's admin and private-page sign-in forms: everyone signs in on the portal's own
+    page, which asks for a second factor where one is set up, so a password alone never
+    signs anyone in to the admin."""
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    query = f"?{urlencode({'next': target})}" if target else ""
+    return redirect(f"{reverse('account_login')}{query}")
+
+
+@login_required
+def home(request):
+    user = request.user
+    membership = (
+        OrganisationMembership.objects.select_related("organisation").filter(user=user).first()
+    )
+    context = {
+        "membership": membership,
+        "police": user.groups.filter(name=POLICE_GROUP).exists(),
+        "may_use_admin": two_factor.may_use_admin(user),
+        "has_second_factor": two_factor.has_second_factor(user),
+        "ncpi_email": settings.NCPI_TEAM_EMAIL,
+    }
+    return TemplateResponse(request, "accounts/home.html", context)
