@@ -1,6 +1,6 @@
 """Insight dashboard: p50/p95 latency and query count of the dashboard page at scale.
 
-Usage: python benchmarks/insight.py [--scale 1.0] [--repeat 20] [--target-ms 1000]
+Usage: python benchmarks/insight.py [--scale 1.0] [--repeat 20] [--reuse]
        [--database spe_bench_insight]
 
 In a scratch database it generates, with plain INSERT ... SELECT FROM generate_series (bulk,
@@ -16,7 +16,8 @@ not through the ORM one row at a time):
 --scale multiplies the three row counts (0.1 for a quick run). Then it builds the rollups
 (`rebuild_insight --days 400`, timed) and renders /admin/insight/?period=year (the widest
 preset) --repeat times through Django's full stack as a signed-in NCPI team member, after one
-warm-up. Exits 1 when p95 is over --target-ms.
+warm-up, and reports p95 and the query count against benchmarks/targets.toml [insight] (exits
+non-zero when one is past its target).
 """
 
 import argparse
@@ -24,7 +25,8 @@ import os
 import sys
 import time
 
-from _setup import ROOT, django_setup, percentile, scratch_database
+from _setup import DEFAULT_SERVER, ROOT, django_setup, percentile, scratch_database
+from _targets import Report
 
 SEARCHES = 1_000_000
 REGISTRATIONS = 200_000
@@ -167,54 +169,76 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--target-ms", type=float, default=1000)
     parser.add_argument("--database", default="spe_bench_insight")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the data and rollups of an earlier run"
+    )
     args = parser.parse_args()
 
-    scratch_database(args.database)
+    if args.reuse:
+        os.environ["DATABASE_URL"] = (
+            f"{os.environ.get('BENCH_POSTGRES', DEFAULT_SERVER)}/{args.database}"
+        )
+    else:
+        scratch_database(args.database)
     # The settings put the working directory first on the path: from benchmarks/, this file
     # would shadow the insight app.
     os.chdir(ROOT)
     django_setup()
+    from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    started = time.perf_counter()
-    user = generate(args.scale)
-    generated = time.perf_counter() - started
-    started = time.perf_counter()
-    call_command("rebuild_insight", days=400, verbosity=0)
-    rebuilt = time.perf_counter() - started
     from insight.models import DailyMetric
 
-    print(
-        f"scale {args.scale}: generated in {generated:.0f} s; rollups rebuilt in {rebuilt:.0f} s "
-        f"({DailyMetric.objects.count():,} daily figures)"
-    )
+    if args.reuse:
+        user = User.objects.get(username="bench-analyst")
+    else:
+        started = time.perf_counter()
+        user = generate(args.scale)
+        generated = time.perf_counter() - started
+        started = time.perf_counter()
+        call_command("rebuild_insight", days=400, stdout=open(os.devnull, "w"))
+        rebuilt = time.perf_counter() - started
+        print(
+            f"scale {args.scale}: generated in {generated:.0f} s; rollups rebuilt in "
+            f"{rebuilt:.0f} s"
+        )
+    print(f"{DailyMetric.objects.count():,} daily figures")
+    from django.conf import settings
+
+    # The benchmark times the dashboard, not signing in: the admin's second-factor check
+    # (accounts.middleware) would send this session to set up an authenticator first.
+    settings.ACCOUNTS_ADMIN_REQUIRES_SECOND_FACTOR = False
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     url = "/admin/insight/?period=year"
-    assert client.get(url).status_code == 200
+    first = client.get(url)
+    assert first.status_code == 200, (first.status_code, first.get("Location"))
     queries = QueryCounter()
     with connection.execute_wrapper(queries):
         client.get(url)
-    timings = []
+    timings, cpu = [], []
     for _ in range(args.repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200
     p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
-    print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'target ms':>10}")
+    # Python's own CPU time per request (PostgreSQL's is not included): what other load on a
+    # shared machine disturbs least.
+    print(f"{'page':28} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8} {'queries':>8} ")
     print(
-        f"{'dashboard, last 12 months':28} {p50:8.1f} {p95:8.1f} {queries.count:8d} "
-        f"{args.target_ms:10.0f}"
+        f"{'dashboard, last 12 months':28} {p50:8.1f} {p95:8.1f} {percentile(cpu, 0.5):8.1f} "
+        f"{queries.count:8d}"
     )
-    if p95 > args.target_ms:
-        print(f"FAIL: p95 {p95:.0f} ms is over the {args.target_ms:.0f} ms target")
-        return 1
-    print("OK: under target")
+    report = Report("insight")
+    report.add("dashboard p50 ms", p50, baseline=True)
+    report.add("dashboard p95 ms", p95)
+    report.add("dashboard queries", queries.count)
+    report.finish()
     return 0
 
 

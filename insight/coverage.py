@@ -17,6 +17,14 @@ MEASURES = [
     ("overdue", "Recommendations overdue", "recommendations.overdue", False),
     ("subscribers", "Subscribers following the criterion", "subscribers.active", True),
 ]
+# The grid's cells are narrow: short labels there, explained above the grid.
+SHORT_LABELS = {
+    "practice": "Shared",
+    "attending": "Attending",
+    "open": "Open",
+    "overdue": "Overdue",
+    "subscribers": "Subscribers",
+}
 
 
 @dataclass

@@ -57,18 +57,21 @@ class PeriodFigures:
         }
 
 
-def series(period, metrics, dimension=""):
-    """Buckets of the period (days up to 31 days, weeks up to 26 weeks, else months) and each
-    metric's total in each: ([(label, first, last)], {metric: [value per bucket]})."""
+def series(period, pairs):
+    """Buckets of the period (days up to 31 days, weeks up to 26 weeks, else months) and the
+    total of each (metric, dimension) in each: ([(label, first, last)], {pair: [values]})."""
     buckets = _buckets(period.first, period.last)
     rows = DailyMetric.objects.filter(
-        day__gte=period.first, day__lte=period.last, metric__in=metrics, dimension=dimension
-    ).values_list("metric", "day", "value")
-    values = {metric: [0] * len(buckets) for metric in metrics}
+        day__gte=period.first,
+        day__lte=period.last,
+        metric__in={metric for metric, _ in pairs},
+        dimension__in={dimension for _, dimension in pairs},
+    ).values_list("metric", "dimension", "day", "value")
+    values = {pair: [0] * len(buckets) for pair in pairs}
     starts = [first for _, first, _ in buckets]
-    for metric, day, value in rows:
-        index = _bucket_of(starts, day)
-        values[metric][index] += value
+    for metric, dimension, day, value in rows:
+        if (metric, dimension) in values:
+            values[metric, dimension][_bucket_of(starts, day)] += value
     return buckets, values
 
 

@@ -139,7 +139,7 @@ def coverage(request):
             **page_context(context, request),
             "criteria": context.criteria,
             "grid": coverage_grid.grid(context),
-            "measures": coverage_grid.MEASURES,
+            "short_labels": coverage_grid.SHORT_LABELS,
         },
     )
 

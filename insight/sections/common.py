@@ -77,16 +77,18 @@ def headline_table(key, title, context, measures):
 
 
 def time_table(key, title, context, metrics):
-    """A row per day, week or month of the period with each metric's total: [(label, metric)]."""
-    buckets, values = reading.series(context.period, [m for _, m in metrics])
+    """A row per day, week or month of the period with each series' total: [(label, metric)]
+    or [(label, metric, dimension)] (the total when no dimension is given)."""
+    pairs = [(m[1], m[2] if len(m) > 2 else "") for m in metrics]
+    buckets, values = reading.series(context.period, pairs)
     table = Table(
         key,
         title,
-        ["Period", *[label for label, _ in metrics]],
+        ["Period", *[m[0] for m in metrics]],
         chart_columns=(1, 2)[: len(metrics)],
     )
     for index, (label, _first, _last) in enumerate(buckets):
-        table.rows.append([label, *[number(values[m][index]) for _, m in metrics]])
+        table.rows.append([label, *[number(values[pair][index]) for pair in pairs]])
     return table
 
 

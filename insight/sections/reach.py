@@ -48,6 +48,17 @@ def build(context):
             ],
         )
     )
+    section.tables.append(
+        time_table(
+            "reach-types-over-time",
+            "Newly confirmed subscribers over time by organisation type",
+            context,
+            [
+                ("Police forces", "subscribers.confirmed", "orgtype:force"),
+                ("Partner organisations", "subscribers.confirmed", "orgtype:partner"),
+            ],
+        )
+    )
     types = Table(
         "reach-organisation-types",
         "Subscribers by organisation type",

@@ -16,6 +16,11 @@ def index(sequence, position):
         return None
 
 
+@register.filter
+def index_key(mapping, key):
+    return mapping.get(key, key)
+
+
 @register.simple_tag
 def table_cells(row):
     """One row's cells: the first a row header, the rest data cells."""

@@ -8,8 +8,6 @@ from django.core.management import call_command
 from tests.accessibility import assert_no_violations
 from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
 
-from .conftest import PASSWORD
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -22,12 +20,19 @@ def rolled_up(dataset):
     return dataset
 
 
-def sign_in(page, live_server):  # noqa: F811
-    page.goto(live_server.url + "/admin/login/?next=/admin/insight/")
-    page.get_by_label("Username").fill("ncpi-analyst")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/insight/")
+def sign_in(page, live_server, user):  # noqa: F811
+    """A signed-in session, given to the browser as its cookie: these tests are about the
+    insight pages, and signing in has tests of its own."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page.goto(live_server.url + "/admin/insight/")
 
 
 def test_dashboard_coverage_and_report_have_no_violations(
@@ -36,7 +41,7 @@ def test_dashboard_coverage_and_report_have_no_violations(
     live_server,
     page,  # noqa: F811
 ):
-    sign_in(page, live_server)
+    sign_in(page, live_server, insight_user)
     page.get_by_role("heading", name="Reach", exact=True).wait_for()
     assert_no_violations(page, {"include": [[".insight"]]})
 
@@ -65,7 +70,7 @@ def test_the_period_picker_works_without_javascript(
 ):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()  # noqa: F811
-    sign_in(page, live_server)
+    sign_in(page, live_server, insight_user)
     page.get_by_role("radio", name="Custom dates").check()
     page.get_by_label("From (custom dates, like 2026-03-01)").fill("2026-01-01")
     page.get_by_label("To", exact=True).fill("2026-01-31")

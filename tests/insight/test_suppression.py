@@ -110,7 +110,8 @@ def test_small_numbers_for_a_force_are_hidden_in_the_coverage_grid_and_cell(
     assert row[3] == suppression.HIDDEN  # staff attending
     assert row[6] == suppression.HIDDEN  # subscribers
     page = client.get(reverse("insight:coverage")).content.decode()
-    assert "Subscribers following the criterion: 3" not in page
+    assert "Subscribers: 3<" not in page and "Attending: 2<" not in page
+    assert "Subscribers: fewer than 5" in page
     cell = client.get(
         reverse("insight:coverage_cell", args=[small_force.slug, "initial-contact"])
     ).content.decode()

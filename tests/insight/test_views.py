@@ -1,6 +1,7 @@
 """The insight pages: who reaches them, the period picker, CSV downloads, add to glossary."""
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -207,3 +208,42 @@ def test_a_stock_not_yet_recorded_for_the_previous_period_shows_a_dash(
     row = re.search(r"Active subscribers at the end of the period</th>(.*?)</tr>", page, re.S)
     cells = [c.strip() for c in re.findall(r"<td>(.*?)</td>", row.group(1))]
     assert cells[0] != "–" and cells[1:] == ["–", "–"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period=custom&start=%00&end=2026-01-01",
+        "period=custom&start=2026-13-01%0A&end=2026-12-01",
+        "period=%FF%FE",
+        "period=custom&start=99999-01-01&end=2026-01-01",
+        "period=custom&start=2026-01-01&start=x&end=2026-01-02",
+        "period=custom&start=" + "9" * 5000 + "&end=2026-01-01",
+    ],
+)
+def test_hostile_period_parameters_are_a_clear_400(client, insight_user, query):
+    client.force_login(insight_user)
+    for name in ["insight:dashboard", "insight:coverage", "insight:report"]:
+        assert client.get(f"{reverse(name)}?{query}").status_code == 400
+    csv_url = reverse("insight:csv", args=["reach", "reach-forces"])
+    assert client.get(f"{csv_url}?{query}").status_code == 400
+
+
+def test_subscribers_over_time_by_organisation_type_add_up_to_the_raw_rows(
+    client, rolled_up, insight_user
+):
+    from django.utils import timezone
+
+    from insight.rollups import day_bounds
+    from newsletters.models import Subscriber
+
+    client.force_login(insight_user)
+    url = reverse("insight:csv", args=["reach", "reach-types-over-time"]) + "?period=year"
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    assert rows[0] == ["Period", "Police forces", "Partner organisations"]
+    today = timezone.localdate()
+    start, end = day_bounds(today - dt.timedelta(days=364), today)
+    confirmed = Subscriber.objects.filter(confirmed_at__gte=start, confirmed_at__lt=end)
+    for column, kind in [(1, "force"), (2, "partner")]:
+        total = sum(int(row[column].replace(",", "")) for row in rows[1:])
+        assert total == confirmed.filter(organisation_type=kind).count()
