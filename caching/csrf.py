@@ -21,7 +21,19 @@ PUBLIC_FORM_VIEWS = {"wagtail_serve", "newsletters:subscribe"}
 SAME_SITE_FETCHES = {"same-origin", "none"}
 
 
-class PublicFormCsrfMiddleware(CsrfViewMiddleware):
+class PublicFormCsrfMiddleware:
+    """Placed just before Django's CsrfViewMiddleware, which stays in charge of every other
+    form: a public form's post from this site is marked as checked (Django's middleware then
+    skips its token check), and one from another site is refused as Django would refuse it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        # Django's own middleware, for its origin rules and its refusal page.
+        self.django = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request):
+        return self.get_response(request)
+
     def process_view(self, request, callback, callback_args, callback_kwargs):
         match = request.resolver_match
         if (
@@ -32,16 +44,16 @@ class PublicFormCsrfMiddleware(CsrfViewMiddleware):
         ):
             reason = self._cross_site(request)
             if reason:
-                return self._reject(request, reason)
-            return self._accept(request)
-        return super().process_view(request, callback, callback_args, callback_kwargs)
+                return self.django._reject(request, reason)
+            request.csrf_processing_done = True
+        return None
 
     def _cross_site(self, request):
         fetch = request.META.get("HTTP_SEC_FETCH_SITE")
         if fetch and fetch not in SAME_SITE_FETCHES:
             return f"Form posted from another site (Sec-Fetch-Site: {fetch})."
         if "HTTP_ORIGIN" in request.META:
-            if not self._origin_verified(request):
+            if not self.django._origin_verified(request):
                 return f"Origin checking failed - {request.META['HTTP_ORIGIN']} does not match."
             return None
         referer = request.META.get("HTTP_REFERER")
@@ -49,6 +61,6 @@ class PublicFormCsrfMiddleware(CsrfViewMiddleware):
             parts = urlsplit(referer)
             origin = f"{parts.scheme}://{parts.netloc}"
             own = f"{request.scheme}://{request.get_host()}"
-            if origin != own and origin not in self.allowed_origins_exact:
+            if origin != own and origin not in self.django.allowed_origins_exact:
                 return "Referer checking failed - the form was posted from another site."
         return None

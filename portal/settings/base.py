@@ -131,7 +131,8 @@ INSTALLED_APPS = [
 # check reads the body (in process_view, after every middleware here has seen the request);
 # django-axes turns a flagged sign-in into the lockout page, last. The page cache answers hits
 # before anything reads a session, and judges a miss after every cookie has been set; the
-# public forms on shared pages are checked by origin instead of a token (caching/csrf.py).
+# public forms on shared pages are checked by origin instead of a token (caching/csrf.py), just
+# before Django's CSRF middleware checks the token of every other form.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.retry_after.RetryAfterMiddleware",
@@ -141,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "caching.csrf.PublicFormCsrfMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.admin_sessions.AdminIdleTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",

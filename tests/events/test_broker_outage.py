@@ -8,6 +8,7 @@ import os
 import pytest
 from django.db import connection
 from django.db.models.signals import post_save
+from kombu import pools
 
 from events.models import Registration
 from newsletters.models import Subscriber
@@ -25,8 +26,10 @@ def broker(tmp_path, postgres, redis_available):
     from portal.celery import app
 
     def repoint(url):
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # kombu keeps connection and producer pools in global registries keyed by broker URL:
+        # closing only the app's pool would leave a closed pool there for the next test that
+        # sends to the same URL. Reset empties the registries too.
+        pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
         app.conf.broker_url = url
