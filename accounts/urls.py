@@ -8,4 +8,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("request-access/", views.request_access, name="request_access"),
 ]

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -35,5 +36,32 @@ def home(request):
         "may_use_admin": two_factor.may_use_admin(user),
         "has_second_factor": two_factor.has_second_factor(user),
         "ncpi_email": settings.NCPI_TEAM_EMAIL,
+        "access_requests": user.access_requests.all()[:5],
     }
     return TemplateResponse(request, "accounts/home.html", context)
+
+
+@login_required
+def request_access(request):
+    """A plain account asks the NCPI team for police or partner access."""
+    from .access import ask
+    from .forms import AccessRequestForm
+    from .models import AccessRequest
+
+    pending = AccessRequest.objects.filter(
+        user=request.user, status=AccessRequest.Status.PENDING
+    ).first()
+    if request.method == "POST" and pending is None:
+        form = AccessRequestForm(request.POST)
+        if form.is_valid():
+            ask(request.user, form.cleaned_data["organisation"], form.cleaned_data["reason"])
+            messages.success(
+                request, "Your request has been sent. The NCPI team will email you their decision."
+            )
+            return redirect("accounts:home")
+        status = 400
+    else:
+        form = AccessRequestForm()
+        status = 200
+    context = {"form": form, "pending": pending}
+    return TemplateResponse(request, "accounts/request_access.html", context, status=status)
