@@ -24,3 +24,10 @@ class AccessRequestForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Enter why you need access")
         return reason
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand my account will be deleted and cannot be brought back",
+        error_messages={"required": "Confirm that you want to delete your account"},
+    )

@@ -9,4 +9,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("request-access/", views.request_access, name="request_access"),
+    path("reconfirm/<str:token>/", views.reconfirm, name="reconfirm"),
+    path("delete/", views.delete_account, name="delete"),
 ]

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -65,3 +66,36 @@ def request_access(request):
         status = 200
     context = {"form": form, "pending": pending}
     return TemplateResponse(request, "accounts/request_access.html", context, status=status)
+
+
+def reconfirm(request, token):
+    """The yearly re-confirmation link: a page with a button (mail scanners open links)."""
+    from . import lapsing
+
+    found = lapsing.membership_from_token(token)
+    if found is None:
+        context = {"ncpi_email": settings.NCPI_TEAM_EMAIL}
+        return TemplateResponse(request, "accounts/reconfirm_invalid.html", context, status=404)
+    if request.method == "POST":
+        lapsing.reconfirm(found)
+        messages.success(request, f"Thank you: you are confirmed as {found.organisation.name}.")
+        return redirect("/")
+    return TemplateResponse(request, "accounts/reconfirm.html", {"membership": found})
+
+
+@login_required
+def delete_account(request):
+    """Deleting an account deletes its addresses, memberships, requests, authenticators and
+    single sign-on links with it (foreign keys cascade); practice it submitted stays, without
+    its owner."""
+    from .forms import DeleteAccountForm
+
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        user.delete()
+        messages.success(request, "Your account has been deleted.")
+        return redirect("/")
+    status = 400 if form.errors else 200
+    return TemplateResponse(request, "accounts/delete.html", {"form": form}, status=status)

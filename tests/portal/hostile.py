@@ -387,6 +387,18 @@ def account_targets(member):
     }
     targets.update(
         {
+            "accounts:request_access": [
+                Target(
+                    "/account/request-access/",
+                    [],
+                    ["organisation", "reason"],
+                    {"reason": "I work there"},
+                    user=member,
+                )
+            ],
+            "accounts:reconfirm": [Target("/account/reconfirm/x/", [], ["x"], {"x": "1"})],
+            # GET only: a valid POST would delete the account the walk signs in as.
+            "accounts:delete": [Target("/account/delete/", user=member)],
             "account_login": [Target("/account/login/", ["next"], list(login), login)],
             "account_logout": [Target("/account/logout/", ["next"], ["next"])],
             "account_inactive": [Target("/account/inactive/")],
