@@ -11,4 +11,5 @@ urlpatterns = [
     path("request-access/", views.request_access, name="request_access"),
     path("reconfirm/<str:token>/", views.reconfirm, name="reconfirm"),
     path("delete/", views.delete_account, name="delete"),
+    path("data.json", views.export_data, name="export"),
 ]

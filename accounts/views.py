@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.urls import reverse
 from portal.visibility import POLICE_GROUP
 from taxonomy.models import OrganisationMembership
 
-from . import two_factor
+from . import mine, two_factor
 
 
 def to_sign_in_page(request):
@@ -38,6 +39,9 @@ def home(request):
         "has_second_factor": two_factor.has_second_factor(user),
         "ncpi_email": settings.NCPI_TEAM_EMAIL,
         "access_requests": user.access_requests.all()[:5],
+        "submissions": mine.submissions(user),
+        "registrations": mine.registrations(user),
+        "subscriptions": mine.subscriptions(user),
     }
     return TemplateResponse(request, "accounts/home.html", context)
 
@@ -99,3 +103,11 @@ def delete_account(request):
         return redirect("/")
     status = 400 if form.errors else 200
     return TemplateResponse(request, "accounts/delete.html", {"form": form}, status=status)
+
+
+@login_required
+def export_data(request):
+    response = JsonResponse(mine.export(request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-account.json"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -249,6 +249,8 @@ class EventPage(Page):
         indexes = [models.Index(fields=["start", "end"])]
 
     def get_context(self, request, *args, **kwargs):
+        from accounts.prefill import initial_for
+
         from .. import calendar
         from ..forms import RegistrationForm
 
@@ -260,7 +262,7 @@ class EventPage(Page):
         # A refused registration (window closed meanwhile) comes back with its errors.
         form = kwargs.get("registration_form")
         if form is None and self.accepts_registrations:
-            form = RegistrationForm(self)
+            form = RegistrationForm(self, initial=initial_for(getattr(request, "user", None)))
         context["registration_form"] = form
         return context
 

@@ -396,6 +396,7 @@ def account_targets(member):
                     user=member,
                 )
             ],
+            "accounts:export": [Target("/account/data.json", user=member)],
             "accounts:reconfirm": [Target("/account/reconfirm/x/", [], ["x"], {"x": "1"})],
             # GET only: a valid POST would delete the account the walk signs in as.
             "accounts:delete": [Target("/account/delete/", user=member)],
