@@ -16,6 +16,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from accounts.membership import verified_addresses
 from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from taxonomy.models import Criterion
@@ -50,8 +51,13 @@ def register(request, page):
             increment=True,
         ):
             return TemplateResponse(request, "429.html", status=429)
+        # A signed-in person whose account has this address verified has proven it already.
+        email = form.cleaned_data["email"].lower()
+        email_verified = request.user.is_authenticated and email in {
+            address.lower() for address in verified_addresses(request.user)
+        }
         try:
-            booking.register(page, **form.registration_fields())
+            booking.register(page, email_verified=email_verified, **form.registration_fields())
         except booking.AlreadyRegistered:
             booking.tell_already_registered(page, form.cleaned_data["email"])
         return redirect(received_path(page))
