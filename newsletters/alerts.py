@@ -18,6 +18,8 @@ def on_page_published(sender, instance, **kwargs):
 def on_tracking_event(sender, event, esp_name, **kwargs):
     """django-anymail's tracking signal: a hard bounce or complaint stops all mail to the
     address at once. Soft bounces and deferrals are left to the provider's own retries."""
+    from portal.signals import address_bounced
+
     from .failures import suppress_address
 
     if not event.recipient:
@@ -30,5 +32,6 @@ def on_tracking_event(sender, event, esp_name, **kwargs):
         suppress_address(event.recipient, f"Complaint reported by {esp_name}")
     elif event.event_type == "bounced" and event.reject_reason == "bounced":
         suppress_address(event.recipient, f"Hard bounce reported by {esp_name}")
+        address_bounced.send(sender=None, email=event.recipient)
     elif event.event_type == "rejected" and event.reject_reason in ("invalid", "blocked"):
         suppress_address(event.recipient, f"Rejected by {esp_name}: {event.reject_reason}")

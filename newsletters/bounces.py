@@ -186,10 +186,14 @@ def unsubscribe_request(message):
 
 
 def suppress(report, source):
+    from portal.signals import address_bounced
+
     from .failures import suppress_address
 
     if report.kind == "bounce":
         reason = f"Hard bounce ({report.detail}) returned to {source}"
+        for address in report.addresses:
+            address_bounced.send(sender=Subscriber, email=address)
     else:
         reason = f"Complaint ({report.detail}) returned to {source}"
     known = Subscriber.objects.filter(email__in=report.addresses)

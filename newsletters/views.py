@@ -46,6 +46,8 @@ def subscribe(request):
                 search_description = saved_searches.describe_search(listing, initial["search"])
             except ValueError:
                 messages.info(request, "That search's filters no longer exist: choose topics.")
+        if request.user.is_authenticated:
+            initial.setdefault("email", request.user.email)
         form = SubscribeForm(initial=initial)
         return _subscribe_page(request, form, search_description)
 

@@ -216,10 +216,14 @@ class PracticePage(RoutablePageMixin, Page):
         indexes = [models.Index(fields=["force", "published_date"])]
 
     def get_context(self, request, *args, **kwargs):
+        from accounts.prefill import initial_for
+
         from .forms import ContactOriginatorForm
 
         context = super().get_context(request, *args, **kwargs)
-        context["contact_form"] = kwargs.get("contact_form") or ContactOriginatorForm()
+        context["contact_form"] = kwargs.get("contact_form") or ContactOriginatorForm(
+            initial=initial_for(getattr(request, "user", None), organisation_as="name")
+        )
         context["listing"] = self.get_parent().specific
         context["share_url"] = page_url(self)
         return context

@@ -167,6 +167,7 @@ class OrganisationMembership(models.Model):
     # (accounts.tasks).
     email = models.EmailField(blank=True)
     verified_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reconfirm_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     panels = [FieldPanel("user"), FieldPanel("organisation"), FieldPanel("basis")]
 

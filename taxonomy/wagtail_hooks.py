@@ -61,13 +61,15 @@ class OrganisationViewSet(SnippetViewSet):
 
 
 class OrganisationMembershipViewSet(SnippetViewSet):
-    """Who may submit practice on a force's behalf: the NCPI team adds people here."""
+    """Members of each force and partner, how they were vouched for and when last confirmed.
+    The NCPI team adds people here, and revokes a membership by deleting it (which takes
+    police access with it, accounts.signals)."""
 
     model = OrganisationMembership
     icon = "user"
     menu_label = "Members"
-    list_display = ["user", "organisation", "created_at"]
-    list_filter = ["organisation__kind"]
+    list_display = ["user", "organisation", "basis", "verified_at"]
+    list_filter = ["organisation__kind", "organisation", "basis"]
     search_fields = ["user__username", "user__email", "organisation__name"]
 
 

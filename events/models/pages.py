@@ -271,6 +271,8 @@ class EventPage(RoutablePageMixin, Page):
         indexes = [models.Index(fields=["start", "end"])]
 
     def get_context(self, request, *args, **kwargs):
+        from accounts.prefill import initial_for
+
         from .. import calendar
         from ..forms import RegistrationForm
 
@@ -282,7 +284,7 @@ class EventPage(RoutablePageMixin, Page):
         # A refused registration (window closed meanwhile) comes back with its errors.
         form = kwargs.get("registration_form")
         if form is None and self.accepts_registrations:
-            form = RegistrationForm(self)
+            form = RegistrationForm(self, initial=initial_for(getattr(request, "user", None)))
         context["registration_form"] = form
         return context
 
@@ -303,6 +305,8 @@ class EventPage(RoutablePageMixin, Page):
     def register(self, request):
         """Register, or tell the address's owner that someone tried to register it again: the
         answer is the same page either way, so nobody learns who is registered for what."""
+        from accounts.membership import verified_addresses
+
         from .. import booking, receipts
         from ..forms import RegistrationForm
 
@@ -316,8 +320,13 @@ class EventPage(RoutablePageMixin, Page):
             request, group="events-register", key="ip", rate=rate, method="POST", increment=True
         ):
             return TemplateResponse(request, "429.html", status=429)
+        # A signed-in person whose account has this address verified has proven it already.
+        email = form.cleaned_data["email"].lower()
+        email_verified = request.user.is_authenticated and email in {
+            address.lower() for address in verified_addresses(request.user)
+        }
         try:
-            booking.register(self, **form.registration_fields())
+            booking.register(self, email_verified=email_verified, **form.registration_fields())
         except booking.AlreadyRegistered:
             booking.tell_already_registered(self, form.cleaned_data["email"])
         return redirect(receipts.received_path(self))

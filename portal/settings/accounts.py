@@ -95,3 +95,16 @@ def sso_origins(providers):
         parts = urlsplit(app["settings"]["server_url"])
         origins.append(f"{parts.scheme}://{parts.netloc}")
     return origins
+
+
+# Memberships vouched for by an address are re-confirmed by an emailed link this many days after
+# the last confirmation (accounts.lapsing, daily), and lapse this many days after the email if
+# the link is not followed.
+ACCOUNTS_RECONFIRM_AFTER_DAYS = 365
+ACCOUNTS_RECONFIRM_GRACE_DAYS = 28
+CELERY_BEAT_SCHEDULE = {
+    "accounts-reconfirm-memberships": {
+        "task": "accounts.tasks.reconfirm_memberships",
+        "schedule": 24 * 60 * 60,
+    },
+}

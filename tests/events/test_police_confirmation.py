@@ -133,3 +133,23 @@ def test_forty_confirmations_at_once_for_twelve_seats(
         )
     )
     assert positions == list(range(1, registrants - seats + 1))
+
+
+@pytest.mark.django_db
+def test_a_signed_in_account_with_the_address_verified_books_without_an_emailed_link(
+    client, make_event, form_data
+):
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import User
+
+    event = make_event(title="Verified officers only", access=POLICE, capacity=5)
+    officer = User.objects.create_user("sam", "sam.officer@avon.police.uk")
+    EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+    client.force_login(officer)
+    client.post(event.url, form_data(email="Sam.Officer@avon.police.uk"))
+    # Someone else's address typed by the same account still needs its link.
+    client.post(event.url, form_data(email="other.officer@avon.police.uk", name="Other"))
+    statuses = dict(Registration.objects.values_list("email", "status"))
+    assert statuses["sam.officer@avon.police.uk"] == Status.CONFIRMED
+    assert statuses["other.officer@avon.police.uk"] == Status.AWAITING_EMAIL
+    assert event.seats_left() == 4

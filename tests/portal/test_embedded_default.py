@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from portal.management.commands.load_demo import DEMO_PASSWORD
 from tests.conftest import read_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,15 +109,30 @@ def test_make_run_serves_demo_content(embedded_site):
 
 
 def test_demo_account_logs_in_to_wagtail_admin(embedded_site):
+    """The admin sends the demo account to the portal's sign-in page, then to set up an
+    authenticator app (after confirming the password), then opens."""
+    import pyotp
+
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    _, _, login = fetch(opener, embedded_site["base"] + "/admin/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
-    status, url, dashboard = fetch(
-        opener,
-        embedded_site["base"] + "/admin/login/",
-        {"csrfmiddlewaretoken": token, "username": "demo", "password": "demo-password-not-secret"},
-    )
+    base = embedded_site["base"]
+
+    def token_of(page):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    _, url, login = fetch(opener, base + "/admin/")
+    assert "/account/login/" in url
+    credentials = {"login": "demo@practice-exchange.example", "password": DEMO_PASSWORD}
+    _, url, _ = fetch(opener, url, {"csrfmiddlewaretoken": token_of(login), **credentials})
+    _, url, confirm = fetch(opener, base + "/admin/")
+    assert "/account/reauthenticate/" in url
+    data = {"csrfmiddlewaretoken": token_of(confirm), "password": DEMO_PASSWORD}
+    _, url, setup = fetch(opener, url, data)
+    assert "/account/2fa/totp/activate/" in url
+    secret = re.search(r'id="authenticator_secret"[^>]* value="([A-Z2-7]+)"', setup).group(1)
+    data = {"csrfmiddlewaretoken": token_of(setup), "code": pyotp.TOTP(secret).now()}
+    fetch(opener, base + "/account/2fa/totp/activate/", data)
+    status, url, dashboard = fetch(opener, base + "/admin/")
     assert status == 200 and url.rstrip("/").endswith("/admin")
     assert "Dashboard" in dashboard or "Pages" in dashboard
 
@@ -125,7 +141,8 @@ def test_tasks_run_inline_and_emails_are_written_to_a_folder(embedded_site):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     _, _, listing = fetch(opener, embedded_site["base"] + "/practice/")
-    first = re.search(r'href="(/practice/[^"?#]+/)"', listing).group(1)
+    main = listing.split("<main", 1)[1]
+    first = re.search(r'href="(/practice/(?!submit/)[^"?#]+/)"', main).group(1)
     _, _, page = fetch(opener, embedded_site["base"] + first)
     # The case study page is shared from the page cache: its form has no CSRF token, and its
     # posts are checked by origin (caching/csrf.py).
