@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from newsletters.models import NewsletterIssue
+from tests.browser.sessions import sign_in_as
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,11 +47,8 @@ def violations(page):
 
 
 def sign_in(page, live_server):
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("ncpi-admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
+    sign_in_as(page, live_server, User.objects.get(username="ncpi-admin"))
+    page.goto(live_server.url + "/admin/")
     page.wait_for_load_state("networkidle")
 
 

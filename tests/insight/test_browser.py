@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from tests.accessibility import assert_no_violations
 from tests.browser.conftest import browser, page  # noqa: F401 - fixtures
+from tests.browser.sessions import sign_in_as
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,17 +22,7 @@ def rolled_up(dataset):
 
 
 def sign_in(page, live_server, user):  # noqa: F811
-    """A signed-in session, given to the browser as its cookie: these tests are about the
-    insight pages, and signing in has tests of its own."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
+    sign_in_as(page, live_server, user)
     page.goto(live_server.url + "/admin/insight/")
 
 
