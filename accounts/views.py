@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from portal.decorators import signed_link
 from portal.visibility import POLICE_GROUP
 from taxonomy.models import OrganisationMembership
 
@@ -72,6 +73,7 @@ def request_access(request):
     return TemplateResponse(request, "accounts/request_access.html", context, status=status)
 
 
+@signed_link
 def reconfirm(request, token):
     """The yearly re-confirmation link: a page with a button (mail scanners open links)."""
     from . import lapsing

@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import lapsing
 from events import booking
 from events.models import Registration
 from events.receipts import received_path
 from newsletters import links
 from newsletters.models import Subscriber
 from portal import redaction
-from taxonomy.models import Audience, Organisation
+from taxonomy.models import Audience, Organisation, OrganisationMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,13 @@ def signed_paths(make_event):
     manage = registration.manage_token()
     user = get_user_model().objects.create_user("editor", "editor@example.com", "pw")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
+    officer = get_user_model().objects.create_user("officer", "sam@avon.police.uk", "pw")
+    membership = OrganisationMembership.objects.create(
+        user=officer,
+        organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary"),
+        email="sam@avon.police.uk",
+        verified_at=timezone.now(),
+    )
 
     def newsletter(name, salt):
         return reverse(f"newsletters:{name}", args=[links.make_token(subscriber, salt)])
@@ -72,6 +80,7 @@ def signed_paths(make_event):
         "events:registration_calendar": reverse("events:registration_calendar", args=[manage]),
         "events:registration_data": reverse("events:registration_data", args=[manage]),
         "events:erase": reverse("events:erase", args=[manage]),
+        "accounts:reconfirm": reverse("accounts:reconfirm", args=[lapsing.token_for(membership)]),
         "wagtailadmin_password_reset_confirm": reverse(
             "wagtailadmin_password_reset_confirm",
             args=[uid, default_token_generator.make_token(user)],

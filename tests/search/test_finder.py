@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.cache import cache
 
-from newsletters import matching
+from newsletters import saved_searches
 from taxonomy.models import EvidenceLevel, Theme
 
 pytestmark = pytest.mark.django_db
@@ -141,13 +141,13 @@ def test_every_filtered_view_offers_subscribe_to_this_search(client, indexed, pr
 
 
 def test_saved_searches_match_on_the_new_filters(make_practice):
-    kept = matching.clean_search("practice", "outcome=did-not-work&year=2025&page=3")
+    kept = saved_searches.clean_search("practice", "outcome=did-not-work&year=2025&page=3")
     assert kept == "outcome=did-not-work&year=2025"
-    assert matching.describe_search("practice", kept) == (
+    assert saved_searches.describe_search("practice", kept) == (
         "Notable practice, Outcome: Didn't work; Year published: 2025"
     )
     with pytest.raises(ValueError):
-        matching.clean_search("practice", "year=20x5")
+        saved_searches.clean_search("practice", "year=20x5")
 
 
 def test_snippets_keep_a_space_between_paragraphs(client, indexed):
