@@ -13,7 +13,9 @@ from . import membership
 
 
 def addresses(user):
-    return [e.lower() for e in membership.verified_addresses(user)] or [user.email.lower()]
+    """Only verified addresses: an account's unverified or blank email (one made in the admin,
+    say) must not open someone else's registrations, nor every anonymised one."""
+    return [e.lower() for e in membership.verified_addresses(user)]
 
 
 def submissions(user):

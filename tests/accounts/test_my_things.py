@@ -65,6 +65,25 @@ def test_the_account_page_lists_my_things(client, sam, things, django_assert_max
     assert "Active" in html
 
 
+def test_an_unverified_or_blank_email_opens_nobody_s_bookings(client, kent, make_event):
+    """An account made in the admin with an address it never verified (or none) sees no
+    registrations: not that address's, nor the anonymised ones whose address was erased."""
+    event = make_event(title="Hearing the child")
+    for email in ("victim@kent.police.uk", ""):
+        Registration.objects.create(
+            event=event,
+            name="Someone",
+            email=email,
+            organisation=kent,
+            role=Audience.objects.first(),
+            status=Registration.Status.CONFIRMED,
+        )
+    for address in ("victim@kent.police.uk", ""):
+        user = User.objects.create_user(f"made-{address or 'blank'}", address, "a-passphrase-2")
+        client.force_login(user)
+        assert "Hearing the child" not in client.get("/account/").content.decode()
+
+
 def test_my_data_downloads_as_json(client, sam, things):
     client.force_login(sam)
     response = client.get("/account/data.json")
