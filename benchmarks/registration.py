@@ -37,6 +37,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urljoin
 
 from _setup import ROOT, django_setup, percentile, scratch_database
 from _targets import Report
@@ -45,6 +46,8 @@ HERE = ROOT / "benchmarks"
 DATABASE = "spe_bench_registration"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The registration form's action (events:register), as a browser would post it.
+FORM_ACTION = re.compile(r'<form method="post" action="([^"#]+)[^"]*" novalidate>')
 # Generous: at 32 clients a request can wait behind all of gunicorn's busy threads.
 REQUEST_TIMEOUT = 60
 SERVER_START_TIMEOUT = 60
@@ -199,8 +202,9 @@ class Level:
             # The event page is shared from a cache: its form has no CSRF token (its posts
             # are checked by origin, caching/csrf.py); a token is sent if there is one.
             match = TOKEN.search(page.text)
-            if page.status_code != 200:
-                return fetched - start, None, f"page: HTTP {page.status_code}"
+            action = FORM_ACTION.search(page.text)
+            if page.status_code != 200 or action is None:
+                return fetched - start, None, f"page: HTTP {page.status_code}, no form?"
             data = self.form_values | {
                 "csrfmiddlewaretoken": match.group(1) if match else "",
                 "name": f"Benchmark person {number}",
@@ -208,7 +212,7 @@ class Level:
             }
             posted = time.perf_counter()
             response = session.post(
-                self.url,
+                urljoin(self.url, action.group(1)),
                 data=data,
                 headers={"Referer": self.url},
                 allow_redirects=False,

@@ -2,7 +2,7 @@
 
 A page that anyone may be given from a shared cache cannot carry a token of its own visitor's
 (Django's CSRF token is tied to a cookie), so its forms have none: registering for an event,
-contacting a case study's originator (both posted to the Wagtail page) and subscribing. None of
+contacting a case study's originator (posted to the Wagtail page) and subscribing. None of
 them acts for a signed-in account. Their posts are checked by where they come from instead
 (OWASP's "verifying origin with standard headers"): a browser says which site a form was posted
 from (Sec-Fetch-Site, Origin, or at least Referer), and a post from another site is refused, as
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.middleware.csrf import CsrfViewMiddleware
 
 # Views (by resolver view name) whose form is on a shared page.
-PUBLIC_FORM_VIEWS = {"wagtail_serve", "newsletters:subscribe"}
+PUBLIC_FORM_VIEWS = {"wagtail_serve", "events:register", "newsletters:subscribe"}
 SAME_SITE_FETCHES = {"same-origin", "none"}
 
 

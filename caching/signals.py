@@ -1,6 +1,6 @@
 """Purges on every change that alters what a public URL shows (caching/dependencies.py):
 publishing, unpublishing, moving, deleting or restricting a page, a registration changing the
-seats left, and taxonomy, organisation, glossary and recommendation changes."""
+places left shown, and taxonomy, organisation, glossary and recommendation changes."""
 
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from wagtail.models import Page, PageViewRestriction
@@ -11,6 +11,8 @@ from wagtail.signals import (
     post_page_move,
     pre_page_move,
 )
+
+from events.places import shown_places_changed
 
 from . import dependencies
 from .purge import purge_paths
@@ -50,15 +52,22 @@ def _registration_loaded(sender, instance, **kwargs):
     instance._seat_held_before = instance.pk is not None and _holds_seat(instance)
 
 
+def _purge_if_places_shown_changed(event, seat_freed):
+    # Most registrations for a big event change nothing the pages show (events/places.py).
+    if shown_places_changed(event.seats_left(), seat_freed):
+        purge_paths(dependencies.event_seat_paths(event))
+
+
 def _registration_saved(sender, instance, created, **kwargs):
-    if getattr(instance, "_seat_held_before", False) != _holds_seat(instance):
-        purge_paths(dependencies.event_seat_paths(instance.event))
+    held_before = getattr(instance, "_seat_held_before", False)
+    if held_before != _holds_seat(instance):
+        _purge_if_places_shown_changed(instance.event, seat_freed=held_before)
     instance._seat_held_before = _holds_seat(instance)
 
 
 def _registration_deleted(sender, instance, **kwargs):
     if getattr(instance, "_seat_held_before", False):
-        purge_paths(dependencies.event_seat_paths(instance.event))
+        _purge_if_places_shown_changed(instance.event, seat_freed=True)
 
 
 def _term_changed(sender, instance, **kwargs):

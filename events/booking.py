@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from portal import outbox
@@ -58,8 +58,13 @@ def _email(registration, kind, from_form=False):
 
 def _allocate(event, registration):
     """Confirm if a seat is free and nobody is waiting ahead; otherwise join the waitlist."""
-    ahead = Registration.objects.filter(event=event, status=Status.WAITLISTED).exists()
-    if seats_free(event) and not ahead:
+    # Both counts in one query: this runs under the event's lock on every registration.
+    counts = Registration.objects.filter(event=event).aggregate(
+        taken=Count("pk", filter=Q(status__in=SEAT_HOLDING)),
+        waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
+    )
+    seat_free = event.capacity is None or counts["taken"] < event.capacity
+    if seat_free and not counts["waiting"]:
         registration.status = Status.CONFIRMED
         registration.confirmed_at = timezone.now()
         registration.waitlist_position = None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from wagtail.wagtail_hooks import require_wagtail_login
 
 from portal.decorators import signed_link
 from taxonomy.models import Criterion
@@ -24,6 +25,27 @@ from .models import EventPage, Feedback, Registration
 
 # How far back the calendar feeds reach: enough for a subscriber to see last year's events.
 FEED_HISTORY = dt.timedelta(days=365)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, event_id):
+    """The registration form's post, straight to the event by its id: Wagtail's page routing
+    would first look up the Site and then each page along the path, which cost more than the
+    registration itself when a popular event opens. The answer is the event page's own
+    (EventPage.register), after the same view-restriction check Wagtail makes before serving
+    the page. A GET (the address of a form in error, reloaded) goes to the event page."""
+    event = EventPage.objects.live().select_related("format", "region").filter(pk=event_id).first()
+    if event is None:
+        raise Http404("No such event")
+    if request.method == "GET":
+        return redirect(event.url)
+    for restriction in event.get_view_restrictions():
+        if not restriction.accept_request(request):
+            # A password is asked for on the page itself; a sign-in on the portal's page.
+            if restriction.restriction_type == restriction.PASSWORD:
+                return redirect(event.url)
+            return require_wagtail_login(next=event.url)
+    return event.register(request)
 
 
 def _registration_or_404(token):

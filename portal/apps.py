@@ -9,6 +9,9 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import navigation
         from .links import sync_default_site
+
+        navigation.connect()
 
         post_migrate.connect(sync_default_site, sender=self, dispatch_uid="portal-sync-site")

@@ -31,16 +31,19 @@ def sink(settings):
 
 @pytest.fixture(autouse=True)
 def uncached_search_data():
-    """Facet labels and corpus statistics are cached (in Redis) across requests, and would
-    outlive the rows a test adds and rolls back: each test starts without them."""
+    """Facet labels, corpus statistics and the navigation's listings are cached (in Redis)
+    across requests, and would outlive the rows a test adds and rolls back: each test starts
+    without them."""
     if services.redis_reachable():
         from django.core.cache import cache
 
+        from portal import navigation
         from search import facets
         from search.backends import database
 
         facets.invalidate_labels()
         cache.delete(database.CORPUS_STATISTICS_KEY)
+        cache.delete(navigation.CACHE_KEY)
 
 
 @pytest.fixture

@@ -162,6 +162,59 @@ def test_a_registration_changes_the_seats_left_on_the_next_request(
     assert "4 of 5 left" in fetch(client, "/events/")[1]
 
 
+def _register(event, email):
+    from taxonomy.models import Audience, Organisation
+
+    booking.register(
+        event,
+        name="Sam",
+        email=email,
+        organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary"),
+        role=Audience.objects.get(slug="frontline-response"),
+    )
+
+
+def test_a_registration_that_changes_nothing_shown_keeps_the_event_page_cached(
+    client, page_cache, make_event, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """With many places left the pages say only that places are available, so a registration
+    leaves them cached; once few are left, each registration shows on the next request."""
+    from events.places import FEW_PLACES
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = make_event(capacity=FEW_PLACES + 2)
+    assert "Places available" in fetch(client, event.url)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        _register(event, "first@council.example")
+    with django_assert_num_queries(0):
+        response, html = fetch(client, event.url)
+    assert response["X-Page-Cache"] == "hit"
+    assert "Places available" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        _register(event, "second@council.example")
+    few = f"{FEW_PLACES} of {FEW_PLACES + 2} left"
+    assert few in fetch(client, event.url)[1]
+    assert few in fetch(client, "/events/")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        _register(event, "third@council.example")
+    assert f"{FEW_PLACES - 1} of {FEW_PLACES + 2} left" in fetch(client, event.url)[1]
+
+
+def test_a_cancellation_that_hides_the_count_again_reaches_the_next_request(
+    client, page_cache, make_event, django_capture_on_commit_callbacks
+):
+    from events.models import Registration
+    from events.places import FEW_PLACES
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = make_event(capacity=FEW_PLACES + 1)
+        _register(event, "sam@council.example")
+    assert f"{FEW_PLACES} of {FEW_PLACES + 1} left" in fetch(client, event.url)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        booking.cancel(Registration.objects.get(email="sam@council.example"))
+    assert "Places available" in fetch(client, event.url)[1]
+
+
 def test_a_taxonomy_change_reaches_the_pages_showing_it(
     client, page_cache, make_practice, django_capture_on_commit_callbacks
 ):
