@@ -73,6 +73,7 @@ def prepare(reuse):
     else:
         scratch_database(DATABASE)
     django_setup("load_settings")
+    from django.urls import reverse
     from registration import make_event
 
     from events.importer import import_events
@@ -94,6 +95,8 @@ def prepare(reuse):
         "events": [e.url for e in EventPage.objects.live().public()[:20]],
         "forces": [f"/forces/{force.slug}/" for force in forces],
         "event": event.url,
+        # Where the event page's registration form posts (its action).
+        "event_register": reverse("events:register", args=[event.pk]),
         "registration": {
             "name": "Load test",
             "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,

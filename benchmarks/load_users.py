@@ -131,7 +131,7 @@ class Reader(Visitor):
     def register(self):
         self.get(PLAN["event"], "register: event page")
         self.post(
-            PLAN["event"],
+            PLAN["event_register"],
             {**PLAN["registration"], "email": f"load-{random.getrandbits(64):x}@avon.police.uk"},
             "register: post",
         )

@@ -12,15 +12,16 @@ worker runs): the numbers are for the web request, not for email delivery.
 
 For each concurrency level a new event with `--capacity` seats is published, then that many
 clients register for it for `--seconds` (at most `--max-per-level` registrations), each as a
-browser would: a new session fetches the event page (CSRF cookie and token), then posts the
-form with a unique email address. The default capacity is small enough that every level fills
-the event, so both paths (a seat, the waitlist) are measured and checked. Reports registrations
-per second, p50/p95 latency of the POST and of the page fetch, gunicorn's CPU time per
-registration (page and POST; less disturbed than wall time by other work on the machine),
-confirmed and waitlisted counts and errors; then checks the database: one row per accepted
-registration, confirmed == min(capacity, registrations), the rest waitlisted in positions
-1..n. A check that fails ends the script with an error; the timings are reported, never
-judged.
+browser would: a new session fetches the event page (shared from the page cache: its form has
+no CSRF token and is checked by origin), then posts the form to its action (the event's
+registration address) with a unique email address. The default capacity is small enough that
+every level fills the event, so both paths (a seat, the waitlist) are measured and checked.
+Reports registrations per second, p50/p95 latency of the POST and of the page fetch, gunicorn's
+CPU time per registration (page and POST; less disturbed than wall time by other work on the
+machine), confirmed and waitlisted counts and errors; then checks the database: one row per
+accepted registration, confirmed == min(capacity, registrations), the rest waitlisted in
+positions 1..n. A check that fails ends the script with an error; the timings are reported,
+never judged.
 
 Redis databases 12 (broker) and 13 (cache) are flushed at the start and the broker again at
 the end; choose others with --broker-db and --cache-db.

@@ -103,6 +103,9 @@ def build_site(settings):
     from taxonomy.models import Audience, Criterion, Organisation, OrganisationMembership
     from tests.portal.hostile_accounts import account_targets  # it imports Target from here
 
+    # The URLconf is read once per process: read it as the site serves it (DEBUG adds media
+    # routes) before load_demo, which runs only with DEBUG on.
+    get_resolver().url_patterns  # noqa: B018
     settings.DEBUG = True
     call_command("load_demo", verbosity=0)
     settings.DEBUG = False
@@ -273,6 +276,14 @@ def build_site(settings):
         "events:feed": [Target(reverse("events:feed"))],
         "events:criterion_feed": [Target(reverse("events:criterion_feed", args=[criterion.slug]))],
         "events:event_calendar": [Target(reverse("events:event_calendar", args=[event.pk]))],
+        "events:register": [
+            Target(
+                reverse("events:register", args=[event.pk]),
+                [],
+                list(registration_form.fields),
+                register_baseline,
+            )
+        ],
         "events:received": [Target(received_path(registration.event))],
         "events:manage": [
             Target(registration.manage_path(), [], ["action"], {"action": "accept"})
