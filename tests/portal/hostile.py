@@ -102,6 +102,7 @@ def build_site(settings):
     from search.api import SearchParams
     from taxonomy.models import Audience, Criterion, Organisation, OrganisationMembership
     from tests.portal.hostile_accounts import account_targets  # it imports Target from here
+    from tests.portal.hostile_practice import sent_back_for_changes
 
     settings.DEBUG = True
     call_command("load_demo", verbosity=0)
@@ -310,6 +311,7 @@ def build_site(settings):
             )
         ],  # fmt: skip
         "practice_submitted": [Target("/practice/submit/received/", user=member)],
+        "practice_respond": [sent_back_for_changes(member, submission)],
         "newsletters:archive": [Target("/newsletters/", listing["page"])],
         "newsletters:issue": [Target(reverse("newsletters:issue", args=[issue.pk]))],
         "newsletters:subscribe": [
