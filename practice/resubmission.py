@@ -20,6 +20,7 @@ from wagtail.models import TaskState, WorkflowState
 from portal.importing import unique_child_slug
 
 from .models import PracticePage
+from .moderation import SUBMITTED, notify_submitter
 from .submission import PARAGRAPH_ANSWERS, PLAIN_ANSWERS, fill_in, uploaded_attachments
 
 # Where a block of rich text ends: a paragraph, or a list item or heading an editor added.
@@ -83,7 +84,8 @@ def rich_text_to_paragraphs(value):
 def resubmit(page, state, user, data):
     """Save the changed answers as the submitter's new revision and resume moderation, as
     resubmitting in the admin does: the step that asked for changes starts again (so its
-    reviewers are notified as for a new submission) and reviews the new revision.
+    reviewers are notified as for a new submission) and reviews the new revision. The submitter
+    is emailed that it was received, as after submitting.
 
     Raises NotAwaitingChanges, changing nothing, when the NCPI team moved on meanwhile or the
     form was sent twice.
@@ -107,4 +109,7 @@ def resubmit(page, state, user, data):
         page.save()
         page.save_revision(user=user, log_action=True)
         state.resume(user)
+        # Resuming is not a new workflow, so Wagtail's "submitted" signal stays silent: the
+        # submitter is told it was received here, once for each time they send it back.
+        notify_submitter(state, SUBMITTED, state.current_task_state_id)
     return page

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.models import PageLogEntry, Revision, WorkflowState
 
+from portal.models import OutboxMessage
 from practice.models import PracticePage
 from practice.tasks import email_submitter
 from taxonomy.models import Criterion, Organisation, OrganisationMembership
@@ -294,3 +295,20 @@ def test_another_force_s_officer_gets_nothing(client, sent_back):
     )
     client.force_login(other)
     assert client.get(respond_url(sent_back)).status_code == 404
+
+
+def test_the_submitter_is_told_it_was_received_again(
+    client, sent_back, force_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        assert client.post(respond_url(sent_back), form_data()).status_code == 302
+    _, state = state_of(sent_back)
+    queued = OutboxMessage.objects.filter(task=email_submitter.name).order_by("pk").last()
+    assert tuple(queued.args) == (state.pk, "submitted", state.current_task_state_id)
+
+    mail.outbox.clear()
+    email_submitter(*queued.args)
+    email_submitter(*queued.args)  # run twice: sent once
+    [email] = mail.outbox
+    assert email.to == [force_user.email]
+    assert "We have received your case study" in email.subject
