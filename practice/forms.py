@@ -10,7 +10,7 @@ from portal.forms import (
 )
 from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Region, Theme
 
-from .models import PracticePage
+from .models import PracticeAttachment, PracticePage
 
 
 class PracticeFilterForm(ListingFilterForm):
@@ -324,3 +324,36 @@ class PracticeSubmissionForm(forms.Form):
                 f"{_megabytes(MAX_ATTACHMENTS_TOTAL_SIZE)} in total"
             )
         return files
+
+
+class PracticeResubmissionForm(PracticeSubmissionForm):
+    """The submission form for a case study the NCPI team sent back for changes. Files cannot be
+    filled in again, so the attachments sent before stay unless the submitter removes them, and
+    new files are added to them."""
+
+    remove_attachments = forms.ModelMultipleChoiceField(
+        PracticeAttachment.objects.none(),
+        label="Remove attachments (optional)",
+        required=False,
+        help_text="Select any you sent before that should not go with the case study.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, attachments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remove_attachments"].queryset = attachments.select_related("document")
+
+    def clean(self):
+        data = super().clean()
+        if "attachments" in data and "remove_attachments" in data:
+            kept = self.fields["remove_attachments"].queryset.count() - len(
+                data["remove_attachments"]
+            )
+            if kept + len(data["attachments"]) > MAX_ATTACHMENTS:
+                self.add_error(
+                    "attachments",
+                    f"Select {max(MAX_ATTACHMENTS - kept, 0)} files or fewer, or remove some "
+                    f"of the attachments you sent before (a case study has {MAX_ATTACHMENTS} "
+                    f"at most)",
+                )
+        return data

@@ -6,9 +6,10 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from portal.links import page_url
+from portal.links import page_url, public_url
 from portal.text import one_line
 
 
@@ -134,6 +135,7 @@ def email_submitter(self, workflow_state_id, event, task_state_id=None):
         "comment": comment,
         "page_url": page_url(page) if page.live else "",
         "practice_url": page_url(page.get_parent()),
+        "respond_url": public_url(reverse("practice_respond", args=[page.pk])),
         "ncpi_email": settings.NCPI_TEAM_EMAIL,
     }
     subject, template = SUBMITTER_EMAILS[event]

@@ -11,4 +11,5 @@ from . import views
 urlpatterns = [
     path("practice/submit/", views.submit_practice, name="practice_submit"),
     path("practice/submit/received/", views.submission_received, name="practice_submitted"),
+    path("practice/submit/<int:pk>/changes/", views.respond_to_changes, name="practice_respond"),
 ]

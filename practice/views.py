@@ -1,23 +1,17 @@
-import uuid
-
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from wagtail.documents import get_document_model
-from wagtail.models import Collection, CollectionViewRestriction, Workflow, WorkflowPage
-from wagtail.users.models import UserProfile
 
-from portal.importing import paragraphs_to_html, unique_child_slug
 from portal.ratelimits import is_ratelimited
-from taxonomy.models import Organisation, OrganisationMembership
+from taxonomy.models import OrganisationMembership
 
-from .forms import PracticeSubmissionForm
-from .models import PracticeAttachment, PracticeIndexPage, PracticePage
-from .moderation import PRACTICE_WORKFLOW, SUBMISSIONS_COLLECTION
+from . import resubmission
+from .forms import PracticeResubmissionForm, PracticeSubmissionForm
+from .models import PracticeIndexPage, PracticePage
+from .submission import create_submission
 
 # Forces submit a handful of case studies a year; ten a day stops a runaway script or a stolen
 # account from flooding the NCPI team's moderation queue.
@@ -38,8 +32,7 @@ def submit_practice(request):
     """A signed-in member of a force submits a case study; it becomes a draft in moderation."""
     membership = force_membership(request.user)
     if membership is None:
-        context = {"ncpi_email": settings.NCPI_TEAM_EMAIL}
-        return TemplateResponse(request, "practice/submit_forbidden.html", context, status=403)
+        return not_a_force_member(request)
     index = PracticeIndexPage.objects.first()
     if index is None:
         raise Http404("There is no practice section to submit to yet.")
@@ -81,106 +74,62 @@ def submission_received(request):
     return TemplateResponse(request, "practice/submit_done.html", {"submission": page})
 
 
-def create_submission(data, force, user, index):
-    """Save the submission as a draft practice page with its attachments, and start moderation.
+@login_required
+def respond_to_changes(request, pk):
+    """The submitter changes a case study the NCPI team sent back, and sends it for review again.
 
-    All or nothing: if anything fails, no page, document or partner is left behind.
+    Anyone else's case study is not found, whether or not it exists; the submitter's own, when
+    no changes are asked for, is explained and left as it is.
     """
-    with transaction.atomic():
-        collection = submissions_collection()
-        attachments = []
-        for upload in data["attachments"]:
-            document = get_document_model()(
-                title=upload.name, file=upload, collection=collection, uploaded_by_user=user
+    page = resubmission.own_submission(request.user, pk)
+    if page is None:
+        raise Http404("You have no case study with this number.")
+    if force_membership(request.user) is None:
+        return not_a_force_member(request)
+    state = resubmission.awaiting_changes(page, request.user)
+    if state is None:
+        return not_awaiting_changes(request, page)
+
+    attachments = page.attachments.all()
+    if request.method == "POST":
+        form = PracticeResubmissionForm(request.POST, request.FILES, attachments=attachments)
+        if form.is_valid():
+            try:
+                page = resubmission.resubmit(page, state, request.user, form.cleaned_data)
+            except resubmission.NotAwaitingChanges:
+                return not_awaiting_changes(request, page)
+            messages.success(
+                request,
+                f"You sent \u201c{page.title}\u201d to the NCPI team to review again. "
+                "We will email you when they have.",
             )
-            document._set_document_file_metadata()
-            document.save()
-            attachments.append(PracticeAttachment(document=document))
-
-        page = PracticePage(
-            title=data["title"],
-            slug=unique_child_slug(index, data["title"], uuid.uuid4().hex[:8]),
-            summary=data["summary"],
-            force=force,
-            problem=paragraphs_to_html(data["problem"]),
-            approach=paragraphs_to_html(data["approach"]),
-            outcomes=paragraphs_to_html(data["outcomes"]),
-            implementation=paragraphs_to_html(data["implementation"]),
-            adoption_people=data["adoption_people"],
-            adoption_cost=data["adoption_cost"],
-            adoption_pitfalls=paragraphs_to_html(data["adoption_pitfalls"]),
-            evidence_level=data["evidence_level"],
-            outcome=data["outcome"],
-            stage=data["stage"],
-            recognised_by=PracticePage.RecognisedBy.SELF_ASSESSMENT,
-            source=f"Submitted by {force.name}",
-            contact_role=data["contact_role"],
-            contact_email=data["contact_email"],
-            owner=user,
-            live=False,
+            return redirect("accounts:home")
+        status = 400
+    else:
+        form = PracticeResubmissionForm(
+            initial=resubmission.answers(page), attachments=attachments
         )
-        # Set before the first save, which stores these with the page (modelcluster).
-        page.criteria = data["criteria"]
-        page.themes = data["themes"]
-        page.audiences = data["audiences"]
-        page.partners = [partner_organisation(name) for name in data["partners"]]
-        page.attachments = attachments
-        index.add_child(instance=page)
-        page.save_revision(user=user, log_action=True)
-
-        quiet_admin_notifications(user)
-        moderation_workflow(page, index).start(page, user)
-    return page
+        status = 200
+    context = {
+        "form": form,
+        "submission": page,
+        "organisation": page.force,
+        "change_requests": resubmission.change_requests(state),
+        "ncpi_email": settings.NCPI_TEAM_EMAIL,
+    }
+    return TemplateResponse(request, "practice/respond.html", context, status=status)
 
 
-def partner_organisation(name):
-    """The organisation with this name, or a new partner organisation.
-
-    New names are created straight away, as the importer does, so the draft names its partners
-    the way a published page does. They are reachable only from this (unpublished) page, so a
-    rejected submission shows nothing publicly; the NCPI team can merge or rename them as
-    snippets when moderating.
-    """
-    found = Organisation.objects.filter(name__iexact=name).first()
-    return found or Organisation.objects.create(name=name, kind=Organisation.Kind.PARTNER)
+def not_a_force_member(request):
+    context = {"ncpi_email": settings.NCPI_TEAM_EMAIL}
+    return TemplateResponse(request, "practice/submit_forbidden.html", context, status=403)
 
 
-def submissions_collection():
-    """Where submitted documents wait for moderation: visible only to the NCPI team.
-
-    Wagtail serves any document by its address, and unmoderated files from outside the NCPI
-    team must not be public, so this collection is restricted to moderators and editors.
-    Approval moves a page's documents out of it (see practice.moderation).
-    """
-    collection = Collection.objects.filter(name=SUBMISSIONS_COLLECTION).first()
-    if collection is None:
-        collection = Collection.get_first_root_node().add_child(name=SUBMISSIONS_COLLECTION)
-        restriction = CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
-        )
-        restriction.groups.set(Group.objects.filter(name__in=["Moderators", "Editors"]))
-    return collection
-
-
-def quiet_admin_notifications(user):
-    """Wagtail emails a requester when moderation approves or rejects, with links into the admin.
-
-    Force staff have no admin access, and get the portal's own emails instead
-    (practice.moderation), so Wagtail's would only duplicate them with broken links.
-    """
-    if user.has_perm("wagtailadmin.access_admin"):
-        return
-    profile = UserProfile.get_for_user(user)
-    profile.approved_notifications = False
-    profile.rejected_notifications = False
-    profile.save(update_fields=["approved_notifications", "rejected_notifications"])
-
-
-def moderation_workflow(page, index):
-    """The workflow that applies to the page, else the practice app's own (see migration 0002),
-    which is then assigned to the practice index so the admin shows the same."""
-    workflow = page.get_workflow()
-    if workflow is None:
-        workflow = Workflow.objects.get(name=PRACTICE_WORKFLOW, active=True)
-        WorkflowPage.objects.get_or_create(page=index, defaults={"workflow": workflow})
-    return workflow
+def not_awaiting_changes(request, page):
+    """Why the case study cannot be changed now. 409: it is in a state that does not allow it."""
+    context = {
+        "submission": page,
+        "in_review": page.current_workflow_state is not None,
+        "ncpi_email": settings.NCPI_TEAM_EMAIL,
+    }
+    return TemplateResponse(request, "practice/respond_closed.html", context, status=409)

@@ -102,6 +102,7 @@ def build_site(settings):
     from search.api import SearchParams
     from taxonomy.models import Audience, Criterion, Organisation, OrganisationMembership
     from tests.portal.hostile_accounts import account_targets  # it imports Target from here
+    from tests.portal.hostile_practice import sent_back_for_changes
 
     # The URLconf is read once per process: read it as the site serves it (DEBUG adds media
     # routes) before load_demo, which runs only with DEBUG on.
@@ -321,6 +322,7 @@ def build_site(settings):
             )
         ],  # fmt: skip
         "practice_submitted": [Target("/practice/submit/received/", user=member)],
+        "practice_respond": [sent_back_for_changes(member, submission)],
         "newsletters:archive": [Target("/newsletters/", listing["page"])],
         "newsletters:issue": [Target(reverse("newsletters:issue", args=[issue.pk]))],
         "newsletters:subscribe": [

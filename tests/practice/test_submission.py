@@ -5,7 +5,6 @@ tests/e2e/test_submission_emails.py; here the email task is run directly.
 """
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +16,8 @@ from portal.models import OutboxMessage
 from practice import views
 from practice.models import PracticePage
 from practice.tasks import email_submitter
-from taxonomy.models import Criterion, Organisation, OrganisationMembership, Theme
+from taxonomy.models import Criterion, Organisation, Theme
+from tests.practice.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -31,32 +31,6 @@ DOCX = b"PK\x03\x04" + b"\x00" * 64
 def clear_rate_limits_and_media(settings, tmp_path):
     cache.clear()
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def make_user(username, organisation=None, **extra):
-    user = User.objects.create_user(
-        username, email=f"{username}@example.police.uk", password="a-long-test-password", **extra
-    )
-    if organisation is not None:
-        OrganisationMembership.objects.create(user=user, organisation=organisation)
-    return user
-
-
-@pytest.fixture
-def force():
-    return Organisation.objects.get(slug="avon-and-somerset-constabulary")
-
-
-@pytest.fixture
-def force_user(force):
-    return make_user("force-officer", force)
-
-
-@pytest.fixture
-def moderator():
-    user = make_user("ncpi-moderator")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
 
 
 def pdf(name="protocol.pdf", content=PDF):
