@@ -70,7 +70,7 @@ def export(user):
         ],
         "membership": m
         and {
-            "organisation": m.organisation.name,
+            "organisation": m.organisation_name,
             "basis": m.get_basis_display(),
             "last_confirmed": m.verified_at.isoformat() if m.verified_at else None,
         },
