@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import emails, lapsing
+from . import emails, lapsing, retention
 
 
 @shared_task(soft_time_limit=290, time_limit=300)
@@ -26,3 +26,9 @@ def send_held_email(self, held_id):
 def forget_unsent_emails():
     """Daily: delete held emails whose links have expired before they could be sent."""
     return emails.forget_unsent()
+
+
+@shared_task(soft_time_limit=110, time_limit=120)
+def forget_expired_sign_ins():
+    """Hourly: delete expired sessions and wrong-password records past the lockout."""
+    return retention.forget_expired_sign_ins()
