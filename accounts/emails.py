@@ -1,7 +1,7 @@
-"""allauth's emails (address confirmations, password resets, notices) go through the outbox:
-rendered in the request, held in the database with the change that caused them, and sent by a
-task after the commit. A broker or mail server that is down delays them; it never loses them
-or turns the request into an error.
+"""Account emails (allauth's address confirmations, password resets and notices; access
+requests and decisions) go through the outbox: rendered in the request, held in the database
+with the change that caused them, and sent by a task after the commit. A broker or mail server
+that is down delays them; it never loses them or turns the request into an error.
 
 The held text holds working links, so only its id travels through the broker and task
 arguments, and the row is deleted once the email is sent, or when its links have expired.

@@ -64,8 +64,9 @@ class AccessRequest(models.Model):
 
 
 class HeldEmail(models.Model):
-    """An email allauth rendered in a request (an address confirmation, a password reset),
-    held until the outbox's task sends it after the commit (accounts.emails). Deleted once
+    """An account email rendered in a request (allauth's address confirmations and password
+    resets, access requests and decisions), held until the outbox's task sends it after the
+    commit (accounts.emails). Deleted once
     sent, so the links in it are kept no longer than it takes to deliver them; its id, not its
     text, is what goes to the broker."""
 
