@@ -1,18 +1,15 @@
-"""How long sign-in records last, as the privacy notice says: sessions are deleted once they
-expire, and django-axes' records of wrong passwords once the lockout's cool-off has passed.
-Django and django-axes only clear these when someone next signs in or runs a command."""
-
-from importlib import import_module
+"""Records of wrong passwords last as long as the privacy notice says: django-axes deletes those
+past the lockout's cool-off only when someone next signs in, so beat does it as well.
+(Expired sessions are portal.tasks' job.)"""
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.utils import timezone
 
 
-def forget_expired_sign_ins(now=None):
+def forget_expired_lockouts(now=None):
     now = now or timezone.now()
-    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-    attempts, _ = AccessAttempt.objects.filter(
+    deleted, _ = AccessAttempt.objects.filter(
         attempt_time__lt=now - settings.AXES_COOLOFF_TIME
     ).delete()
-    return attempts
+    return deleted

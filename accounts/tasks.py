@@ -29,6 +29,6 @@ def forget_unsent_emails():
 
 
 @shared_task(soft_time_limit=110, time_limit=120)
-def forget_expired_sign_ins():
-    """Hourly: delete expired sessions and wrong-password records past the lockout."""
-    return retention.forget_expired_sign_ins()
+def forget_expired_lockouts():
+    """Hourly: delete records of wrong passwords past the lockout's cool-off."""
+    return retention.forget_expired_lockouts()

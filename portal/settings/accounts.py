@@ -113,9 +113,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.forget_unsent_emails",
         "schedule": 24 * 60 * 60,
     },
-    # Expired sessions and wrong-password records past the lockout (accounts.retention).
-    "accounts-forget-expired-sign-ins": {
-        "task": "accounts.tasks.forget_expired_sign_ins",
+    # django-axes' records of wrong passwords, once the lockout is over (accounts.retention).
+    "accounts-forget-expired-lockouts": {
+        "task": "accounts.tasks.forget_expired_lockouts",
         "schedule": 60 * 60,
     },
 }

@@ -77,6 +77,8 @@ def test_the_team_sees_them_apart_from_any_force_and_revokes(admin_client, natio
     html = admin_client.get(MEMBERS).content.decode()
     assert EMAIL.split("@")[0] in html or national.username in html
     assert "Police, force not identified" in html
+    sorted_by_organisation = admin_client.get(MEMBERS, {"ordering": "organisation__name"})
+    assert "Police, force not identified" in sorted_by_organisation.content.decode()
 
     # The organisation filter offers them as a choice of their own.
     found = admin_client.get(MEMBERS, {"organisation": "null"}).content.decode()
