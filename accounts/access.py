@@ -1,7 +1,7 @@
 """Access requests: asking, and carrying out the NCPI team's decision."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -9,20 +9,21 @@ from django.utils import timezone
 from portal.links import public_url
 from taxonomy.models import Organisation, OrganisationMembership
 
-from . import membership
+from . import emails, membership
 from .models import AccessRequest
 
 
 def ask(user, organisation, reason):
     with transaction.atomic():
         request = AccessRequest.objects.create(user=user, organisation=organisation, reason=reason)
-    context = {"access_request": request, "admin_url": public_url("/admin/snippets/")}
-    send_mail(
-        "Safeguarding Practice Exchange: a request for access",
-        render_to_string("accounts/email/access_requested.txt", context),
-        None,
-        [settings.NCPI_TEAM_EMAIL],
-    )
+        context = {"access_request": request, "admin_url": public_url("/admin/snippets/")}
+        emails.send_after_commit(
+            EmailMessage(
+                "Safeguarding Practice Exchange: a request for access",
+                render_to_string("accounts/email/access_requested.txt", context),
+                to=[settings.NCPI_TEAM_EMAIL],
+            )
+        )
     return request
 
 
@@ -48,10 +49,11 @@ def carry_out(access_request):
         access_request.decided_at = timezone.now()
         access_request.notified_status = status
         access_request.save(update_fields=["decided_at", "notified_status"])
-    context = {"access_request": access_request, "account_url": public_url("/account/")}
-    send_mail(
-        "Safeguarding Practice Exchange: your request for access",
-        render_to_string("accounts/email/access_decided.txt", context),
-        None,
-        [user.email],
-    )
+        context = {"access_request": access_request, "account_url": public_url("/account/")}
+        emails.send_after_commit(
+            EmailMessage(
+                "Safeguarding Practice Exchange: your request for access",
+                render_to_string("accounts/email/access_decided.txt", context),
+                to=[user.email],
+            )
+        )

@@ -62,7 +62,7 @@ def ask_to_reconfirm(now=None):
         link = public_url(reverse("accounts:reconfirm", args=[token_for(m)]))
         context = {"membership": m, "link": link, "days": settings.ACCOUNTS_RECONFIRM_GRACE_DAYS}
         send_mail(
-            f"Safeguarding Practice Exchange: do you still work for {m.organisation.name}?",
+            f"Safeguarding Practice Exchange: do you still work for {m.works_for}?",
             render_to_string("accounts/email/reconfirm.txt", context),
             None,
             [m.email],

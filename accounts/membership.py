@@ -4,7 +4,8 @@ that police-only content is restricted to), a member of a partner organisation, 
 The domain decides, a subdomain counting as its parent: `police.uk` and `pnn.police.uk` (the
 EVENTS_POLICE_EMAIL_DOMAINS setting) are police, and each organisation's `email_domains` name
 its own staff. The most specific domain wins, so `kent.police.uk` recorded on Kent Police makes
-a Kent member, while an unrecorded `*.police.uk` address is police with no force.
+a Kent member, while an unrecorded `*.police.uk` address is police with no force (a
+membership without an organisation, re-confirmed like any other).
 """
 
 from dataclasses import dataclass
@@ -74,24 +75,32 @@ def verified_addresses(user):
 @transaction.atomic
 def grant(user, email, basis=Basis.EMAIL_DOMAIN, standing=None):
     """Make the user what `email` (just verified) vouches for; a plain address changes
-    nothing, so memberships set by hand or by an approved request stay."""
+    nothing, so memberships set by hand or by an approved request stay.
+
+    Police access always comes with a membership, so that it is re-confirmed and lapses: an
+    address at a national police domain that names no force makes one without an
+    organisation, which a membership naming an organisation is never replaced by."""
     standing = standing or standing_of(email)
     if standing.police:
         user.groups.add(police_group())
-    if standing.organisation is not None:
-        existing = OrganisationMembership.objects.filter(user=user).first()
-        if existing and existing.basis in (Basis.BY_HAND, Basis.ACCESS_REQUEST):
-            if existing.organisation_id != standing.organisation.pk:
-                return standing
-        OrganisationMembership.objects.update_or_create(
-            user=user,
-            defaults={
-                "organisation": standing.organisation,
-                "basis": existing.basis if existing and existing.basis != basis else basis,
-                "email": email,
-                "verified_at": timezone.now(),
-            },
-        )
+    if standing == PLAIN:
+        return standing
+    organisation_id = standing.organisation.pk if standing.organisation else None
+    existing = OrganisationMembership.objects.filter(user=user).first()
+    if existing and existing.organisation_id != organisation_id:
+        if existing.basis in (Basis.BY_HAND, Basis.ACCESS_REQUEST):
+            return standing
+        if organisation_id is None:
+            return standing
+    OrganisationMembership.objects.update_or_create(
+        user=user,
+        defaults={
+            "organisation": standing.organisation,
+            "basis": existing.basis if existing and existing.basis != basis else basis,
+            "email": email,
+            "verified_at": timezone.now(),
+        },
+    )
     return standing
 
 

@@ -3,6 +3,8 @@ registrations and email subscriptions (found by their verified addresses), and a
 download."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from wagtail.models import WorkflowState
 
 from events.models import Registration
@@ -70,10 +72,29 @@ def export(user):
         ],
         "membership": m
         and {
-            "organisation": m.organisation.name,
+            "organisation": m.organisation_name,
             "basis": m.get_basis_display(),
             "last_confirmed": m.verified_at.isoformat() if m.verified_at else None,
         },
+        # What each second factor is and when it was used; never its secret.
+        "two_factor": [
+            {
+                "type": a.get_type_display(),
+                "added": a.created_at.isoformat(),
+                "last_used": a.last_used_at.isoformat() if a.last_used_at else None,
+            }
+            for a in Authenticator.objects.filter(user=user).order_by("created_at")
+        ],
+        "single_sign_on": [
+            {
+                "provider": s.provider,
+                "identifier": s.uid,
+                "details": s.extra_data,
+                "joined": s.date_joined.isoformat(),
+                "last_sign_in": s.last_login.isoformat(),
+            }
+            for s in SocialAccount.objects.filter(user=user).order_by("pk")
+        ],
         "access_requests": [
             {"reason": r.reason, "status": r.status, "asked": r.created_at.isoformat()}
             for r in user.access_requests.all()

@@ -61,3 +61,23 @@ class AccessRequest(models.Model):
             raise ValidationError(
                 {"organisation": "Choose the organisation the person is approved for"}
             )
+
+
+class HeldEmail(models.Model):
+    """An account email rendered in a request (allauth's address confirmations and password
+    resets, access requests and decisions), held until the outbox's task sends it after the
+    commit (accounts.emails). Deleted once
+    sent, so the links in it are kept no longer than it takes to deliver them; its id, not its
+    text, is what goes to the broker."""
+
+    to = models.JSONField()
+    from_email = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=998)
+    body = models.TextField()
+    # Other versions of the body, each [content, MIME type] (allauth's HTML templates).
+    alternatives = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return self.subject

@@ -16,7 +16,7 @@ def initial_for(user, organisation_as="instance"):
     membership = (
         OrganisationMembership.objects.select_related("organisation").filter(user=user).first()
     )
-    if membership is not None:
+    if membership is not None and membership.organisation is not None:
         organisation = membership.organisation
         initial["organisation"] = (
             organisation.name if organisation_as == "name" else organisation.pk

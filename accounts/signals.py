@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from portal.signals import address_bounced
 from portal.visibility import police_group
-from taxonomy.models import Organisation, OrganisationMembership
+from taxonomy.models import OrganisationMembership
 
 from . import lapsing, membership, single_sign_on, two_factor
 
@@ -37,8 +37,9 @@ def address_hard_bounced(sender, email, **kwargs):
 
 @receiver(post_delete, sender=OrganisationMembership)
 def membership_revoked(sender, instance, **kwargs):
-    """The NCPI team revoking a force membership in the admin takes police access with it."""
-    if instance.organisation.kind == Organisation.Kind.FORCE:
+    """The NCPI team revoking a force membership, or one of police whose force is not
+    identified, in the admin takes police access with it."""
+    if instance.gives_police_access:
         # Through the link table: when the user itself is being deleted, it may be gone.
         User = OrganisationMembership._meta.get_field("user").related_model
         User.groups.through.objects.filter(user_id=instance.user_id, group=police_group()).delete()

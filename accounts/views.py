@@ -84,7 +84,7 @@ def reconfirm(request, token):
         return TemplateResponse(request, "accounts/reconfirm_invalid.html", context, status=404)
     if request.method == "POST":
         lapsing.reconfirm(found)
-        messages.success(request, f"Thank you: you are confirmed as {found.organisation.name}.")
+        messages.success(request, f"Thank you: you are confirmed as {found.organisation_name}.")
         return redirect("/")
     return TemplateResponse(request, "accounts/reconfirm.html", {"membership": found})
 

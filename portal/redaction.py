@@ -45,8 +45,11 @@ _SIGNED_VALUE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?:[A-Za-z0-9_.\-]+(?::|%3[Aa]))+[A-Za-z0-9_\-]{43,}"
 )
 # A password reset token (django.contrib.auth.tokens, in the admin's reset links): a base-36
-# timestamp, a dash and a hex hash.
-_PASSWORD_RESET_TOKEN = re.compile(r"(?<![\w-])[0-9a-z]{1,13}-[0-9a-f]{20,}(?![\w-])")
+# timestamp, a dash and a hex hash; allauth's reset keys put the account's base-36 id and a
+# dash in front ("/account/password/reset/key/2s-cz1k9q-5f3e...").
+_PASSWORD_RESET_TOKEN = re.compile(
+    r"(?<![\w-])(?:[0-9a-z]{1,13}-)?[0-9a-z]{1,13}-[0-9a-f]{20,}(?![\w-])"
+)
 # Query parameters that carry what people typed (a search, a saved search): their values are
 # dropped from logs whole, since names cannot be recognised by pattern.
 FREE_TEXT_PARAMETERS = ("q", "query", "search", "email", "name")

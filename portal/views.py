@@ -40,9 +40,26 @@ def in_words(days):
     return f"{days} day{'' if days == 1 else 's'}"
 
 
+def in_minutes(period):
+    minutes = max(1, int(period.total_seconds() // 60))
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
 def privacy_notice(request):
     """The privacy notice, with every period read from the settings that enforce it."""
+    # Held account emails are deleted when the longer-lived of their links expires
+    # (accounts.emails.links_last).
+    account_email_days = max(
+        settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS,
+        settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60),
+    )
     context = {
+        "reconfirm_after": in_words(settings.ACCOUNTS_RECONFIRM_AFTER_DAYS),
+        "reconfirm_within": in_words(settings.ACCOUNTS_RECONFIRM_GRACE_DAYS),
+        "lockout_failures": settings.AXES_FAILURE_LIMIT,
+        "lockout_kept": in_minutes(settings.AXES_COOLOFF_TIME),
+        "sessions_kept": in_words(settings.SESSION_COOKIE_AGE // (24 * 60 * 60)),
+        "account_emails_kept": in_words(account_email_days),
         "ncpi_email": settings.NCPI_TEAM_EMAIL,
         "confirm_within": in_words(settings.NEWSLETTERS_CONFIRM_MAX_AGE // (24 * 60 * 60)),
         "unsubscribed_kept": in_words(settings.NEWSLETTERS_ERASE_AFTER_DAYS),

@@ -143,13 +143,24 @@ class OrganisationMembership(models.Model):
     The NCPI team creates these by hand after checking who someone is: a member of a police
     force may submit practice on the force's behalf, so membership is what vouches for a
     submission. One organisation per account keeps "on whose behalf" unambiguous.
+
+    A membership without an organisation is police whose force is not identified: an address
+    at a national police domain that no force's `email_domains` names. It gives police access
+    and is re-confirmed and lapses like any other, but vouches for no force's submissions.
     """
+
+    FORCE_NOT_IDENTIFIED = "Police, force not identified"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_membership"
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        help_text="Leave blank for police whose force is not identified.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -176,8 +187,23 @@ class OrganisationMembership(models.Model):
         verbose_name = "organisation membership"
 
     def __str__(self):
-        return f"{self.user} ({self.organisation})"
+        return f"{self.user} ({self.organisation_name})"
+
+    @property
+    def organisation_name(self):
+        """What the person belongs to, as the admin and their account page say it."""
+        return self.organisation.name if self.organisation else self.FORCE_NOT_IDENTIFIED
+
+    @property
+    def works_for(self):
+        """Whom the person works for, as a question to them says it ("Do you still work for
+        ...?")."""
+        return self.organisation.name if self.organisation else "the police"
+
+    @property
+    def gives_police_access(self):
+        return self.organisation is None or self.organisation.kind == Organisation.Kind.FORCE
 
     @property
     def may_submit_practice(self):
-        return self.organisation.kind == Organisation.Kind.FORCE
+        return self.organisation is not None and self.organisation.kind == Organisation.Kind.FORCE

@@ -1,3 +1,6 @@
+import django_filters
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -60,16 +63,33 @@ class OrganisationViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+class OrganisationMembershipFilterSet(WagtailFilterSet):
+    # Police whose force no email domain names have no organisation: the filter finds them too.
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        null_label=OrganisationMembership.FORCE_NOT_IDENTIFIED,
+    )
+
+    class Meta:
+        model = OrganisationMembership
+        fields = ["organisation__kind", "organisation", "basis"]
+
+
 class OrganisationMembershipViewSet(SnippetViewSet):
-    """Members of each force and partner, how they were vouched for and when last confirmed.
-    The NCPI team adds people here, and revokes a membership by deleting it (which takes
-    police access with it, accounts.signals)."""
+    """Members of each force and partner (and police whose force is not identified), how they
+    were vouched for and when last confirmed. The NCPI team adds people here, and revokes a
+    membership by deleting it (which takes police access with it, accounts.signals)."""
 
     model = OrganisationMembership
     icon = "user"
     menu_label = "Members"
-    list_display = ["user", "organisation", "basis", "verified_at"]
-    list_filter = ["organisation__kind", "organisation", "basis"]
+    list_display = [
+        "user",
+        Column("organisation_name", label="Organisation", sort_key="organisation__name"),
+        "basis",
+        "verified_at",
+    ]
+    filterset_class = OrganisationMembershipFilterSet
     search_fields = ["user__username", "user__email", "organisation__name"]
 
 

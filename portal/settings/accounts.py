@@ -107,4 +107,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.reconfirm_memberships",
         "schedule": 24 * 60 * 60,
     },
+    # allauth's emails wait in the database until sent (accounts.emails); those never sent
+    # are deleted once their links have expired.
+    "accounts-forget-unsent-emails": {
+        "task": "accounts.tasks.forget_unsent_emails",
+        "schedule": 24 * 60 * 60,
+    },
+    # django-axes' records of wrong passwords, once the lockout is over (accounts.retention).
+    "accounts-forget-expired-lockouts": {
+        "task": "accounts.tasks.forget_expired_lockouts",
+        "schedule": 60 * 60,
+    },
 }

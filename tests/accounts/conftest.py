@@ -4,10 +4,15 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import connection
 
 from taxonomy.models import Organisation
+from tests.events.test_broker_outage import broker, worker_with_beat  # noqa: F401 - fixtures
+from tests.newsletters.conftest import eager_celery  # noqa: F401 - used below
 
 PASSWORD = "a-long-work-passphrase-42"
+UID = "accounts-tests-outbox"
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +21,34 @@ def clean_cache(redis_available):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def outbox_sends_when_each_request_ends(request):
+    """allauth's emails go through the outbox: published when the request's transaction
+    commits, and sent by a task. A test's transaction never commits, so what a request left
+    for after the commit runs when the request ends, and tasks run inline (eager Celery).
+    Tests with a real worker and broker (`worker_with_beat`) have commits and need neither."""
+    if "worker_with_beat" in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("eager_celery")
+    started = {"count": 0}
+
+    def note_where_the_request_starts(**kwargs):
+        started["count"] = len(connection.run_on_commit)
+
+    def run_what_the_request_left(**kwargs):
+        while len(connection.run_on_commit) > started["count"]:
+            _, callback, _ = connection.run_on_commit[started["count"]]
+            started["count"] += 1
+            callback()
+
+    request_started.connect(note_where_the_request_starts, weak=False, dispatch_uid=UID)
+    request_finished.connect(run_what_the_request_left, weak=False, dispatch_uid=UID)
+    yield
+    request_started.disconnect(dispatch_uid=UID)
+    request_finished.disconnect(dispatch_uid=UID)
 
 
 @pytest.fixture

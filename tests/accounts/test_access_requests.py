@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 
 from accounts.models import AccessRequest
+from portal.models import OutboxMessage
 from portal.visibility import POLICE_GROUP
 from taxonomy.models import Organisation, OrganisationMembership
 
@@ -49,6 +50,8 @@ def test_a_plain_account_asks_and_the_team_is_told(client, sink, plain, kent, se
     ((recipients, message),) = sink.wait_for(1)
     assert recipients == [settings.NCPI_TEAM_EMAIL]
     assert "child exploitation team" in body_of(message)
+    # Sent through the outbox, after the request was saved, not by SMTP inside the request.
+    assert OutboxMessage.objects.get().task == "accounts.tasks.send_held_email"
     # Asking gives nothing yet.
     assert not plain.groups.exists()
     page = client.get("/account/request-access/").content.decode()

@@ -116,3 +116,20 @@ def test_signed_in_forms_are_prefilled(client, sam, kent, make_event, make_pract
 def test_signed_out_forms_are_empty(client, make_event):
     event = make_event(title="Anyone's webinar")
     assert f'value="{EMAIL}"' not in client.get(event.url).content.decode()
+
+
+def test_my_data_includes_second_factors_and_single_sign_on_but_no_secret(client, sam):
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    Authenticator.objects.create(user=sam, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
+    SocialAccount.objects.create(
+        user=sam, provider="kent", uid="sub-123", extra_data={"name": "Sam Officer"}
+    )
+    client.force_login(sam)
+    response = client.get("/account/data.json")
+    data = json.loads(response.content)
+    assert [a["type"] for a in data["two_factor"]] == ["TOTP Authenticator"]
+    assert data["single_sign_on"][0]["identifier"] == "sub-123"
+    assert data["single_sign_on"][0]["details"] == {"name": "Sam Officer"}
+    assert "JBSWY3DPEHPK3PXP" not in response.content.decode()

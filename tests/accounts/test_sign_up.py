@@ -57,7 +57,12 @@ def test_a_subdomain_of_a_force_domain_counts_and_national_police_domains_have_n
     assert kent_member.organisation_membership.organisation == kent
     national = User.objects.get(email="someone@met.pnn.police.uk")
     assert national.groups.filter(name=POLICE_GROUP).exists()
-    assert not OrganisationMembership.objects.filter(user=national).exists()
+    # Police access always has a membership behind it, so that it is re-confirmed yearly.
+    membership = OrganisationMembership.objects.get(user=national)
+    assert membership.organisation is None
+    assert membership.organisation_name == "Police, force not identified"
+    assert membership.email == "someone@met.pnn.police.uk"
+    assert membership.verified_at is not None
 
 
 def test_a_partner_address_makes_a_partner_member_without_police_access(client, sink, partner):

@@ -13,10 +13,13 @@ from portal.settings.accounts import sso_origins
 from portal.visibility import POLICE_GROUP
 from taxonomy.models import Organisation, OrganisationMembership
 from tests.browser.test_register_accessibility import assert_no_violations
+from tests.newsletters.conftest import eager_celery  # noqa: F401 - allauth emails via the outbox
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # allauth's emails go through the outbox; its task runs in the live server's thread.
+    pytest.mark.usefixtures("eager_celery"),
 ]
 
 KENT_OFFICER = ProviderUser(
