@@ -26,7 +26,7 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -83,6 +83,24 @@ def _outage_for(location):
         return _outages.setdefault(location, _Outage())
 
 
+class _SharedClient(RedisCacheClient):
+    """One redis-py client per connection pool. Django builds a new client for every cache
+    call, and each fills a table of some 170 response callbacks: a page answered from the
+    cache makes several calls. redis-py's clients are safe to share between threads (each
+    command takes a connection from the pool)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
@@ -90,6 +108,7 @@ class ResilientRedisCache(RedisCache):
         local_fallback = bool(options.pop("LOCAL_FALLBACK", False))
         options = {**DEFAULT_POOL_OPTIONS, **options}
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = _SharedClient
         self.location = ",".join(self._servers)
         self.outage = _outage_for(self.location)
         self.fallback = None
