@@ -3,29 +3,23 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 
 from portal.forms import (
-    ListingFilterForm,
     MultiLineField,
     SingleLineField,
     SlugMultipleChoiceField,
+    TaggedPagesFilterForm,
 )
-from taxonomy.models import Audience, Criterion, EventFormat, Organisation, Region, Theme
+from taxonomy.models import Audience, EventFormat, Organisation, Region
 
 from .models import EventPage, EventQuestion, Feedback, Registration
 
 POLICE_SUFFIXES_SETTING = "EVENTS_POLICE_EMAIL_DOMAINS"
 
 
-class EventFilterForm(ListingFilterForm):
-    criterion = SlugMultipleChoiceField(Criterion.objects.all(), label="NCPI criterion")
-    theme = SlugMultipleChoiceField(Theme.objects.all(), label="Theme")
-    audience = SlugMultipleChoiceField(Audience.objects.all(), label="Audience")
+class EventFilterForm(TaggedPagesFilterForm):
     region = SlugMultipleChoiceField(Region.objects.all(), label="Region")
     format = SlugMultipleChoiceField(EventFormat.objects.all(), label="Format")
 
-    lookups = {
-        "criterion": "criteria__in",
-        "theme": "themes__in",
-        "audience": "audiences__in",
+    lookups = TaggedPagesFilterForm.lookups | {
         "region": "region__in",
         "format": "format__in",
     }

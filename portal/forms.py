@@ -6,6 +6,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from taxonomy.models import Audience, Criterion, Theme
+
 from . import text
 
 
@@ -107,3 +109,15 @@ class ListingFilterForm(forms.Form):
                 remaining.pop("page", None)
                 active.append((field.label, label, remaining.urlencode()))
         return active
+
+
+class TaggedPagesFilterForm(ListingFilterForm):
+    """The filters every listing of tagged pages (practice, events) starts with: criterion,
+    theme and audience, in the names and words search's facets use. Subclasses add theirs
+    after these, and their lookups to these lookups."""
+
+    criterion = SlugMultipleChoiceField(Criterion.objects.all(), label="NCPI criterion")
+    theme = SlugMultipleChoiceField(Theme.objects.all(), label="Theme")
+    audience = SlugMultipleChoiceField(Audience.objects.all(), label="Audience")
+
+    lookups = {"criterion": "criteria__in", "theme": "themes__in", "audience": "audiences__in"}

@@ -2,10 +2,10 @@ from django import forms
 
 from portal import text
 from portal.forms import (
-    ListingFilterForm,
     MultiLineField,
     SingleLineField,
     SlugMultipleChoiceField,
+    TaggedPagesFilterForm,
     YearMultipleChoiceField,
 )
 from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Region, Theme
@@ -13,14 +13,11 @@ from taxonomy.models import Audience, Criterion, EvidenceLevel, Organisation, Re
 from .models import PracticeAttachment, PracticePage
 
 
-class PracticeFilterForm(ListingFilterForm):
+class PracticeFilterForm(TaggedPagesFilterForm):
     """The practice finder's filters: the same groups, names and values as search's facets
     (search.facets), so a filtered /practice/ link works on /search/ and the other way round,
     and a saved search matches on every one of them."""
 
-    criterion = SlugMultipleChoiceField(Criterion.objects.all(), label="NCPI criterion")
-    theme = SlugMultipleChoiceField(Theme.objects.all(), label="Theme")
-    audience = SlugMultipleChoiceField(Audience.objects.all(), label="Audience")
     force = SlugMultipleChoiceField(
         Organisation.objects.filter(kind=Organisation.Kind.FORCE), label="Force"
     )
@@ -34,10 +31,7 @@ class PracticeFilterForm(ListingFilterForm):
     )
     year = YearMultipleChoiceField(label="Year published")
 
-    lookups = {
-        "criterion": "criteria__in",
-        "theme": "themes__in",
-        "audience": "audiences__in",
+    lookups = TaggedPagesFilterForm.lookups | {
         "force": "force__in",
         "region": "force__region__in",
         "evidence": "evidence_level__in",

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,18 +15,17 @@ from wagtail.search import index
 
 from portal import outbox
 from portal.links import page_url
+from portal.listing import ListingPageMixin
 from portal.ratelimits import is_ratelimited
-from portal.visibility import visible_to
 
 from .blocks import AdoptionStepsBlock
 
 # Enough for a genuine enquirer to correct a typo; too few for a spammer.
 CONTACT_RATE = "5/h"
 RICH_TEXT_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul", "document-link"]
-PRACTICE_PER_PAGE = 20
 
 
-class PracticeIndexPage(Page):
+class PracticeIndexPage(ListingPageMixin, Page):
     """Lists published case studies, filtered by criterion, theme, audience and force."""
 
     introduction = models.TextField(blank=True)
@@ -36,6 +34,9 @@ class PracticeIndexPage(Page):
     parent_page_types = ["portal.HomePage"]
     subpage_types = ["practice.PracticePage"]
     max_count = 1
+
+    listed_model = "practice.PracticePage"
+    filter_form_class = "practice.forms.PracticeFilterForm"
 
     def serve(self, request, *args, **kwargs):
         # Words are searched for by search, with the same filters: one finder.
@@ -46,26 +47,26 @@ class PracticeIndexPage(Page):
             return redirect(f"{reverse('search:search')}?{request.GET.urlencode()}")
         return super().serve(request, *args, **kwargs)
 
-    def get_context(self, request, *args, **kwargs):
+    def listing_options(self, request):
         from . import finder
-        from .forms import PracticeFilterForm
 
-        context = super().get_context(request, *args, **kwargs)
-        form = PracticeFilterForm(request.GET)
-        visible = visible_to(PracticePage.objects.descendant_of(self), request.user)
         try:
-            sort = finder.clean_sort(request.GET.get("sort"))
+            return {"sort": finder.clean_sort(request.GET.get("sort"))}
         except finder.InvalidSort as error:
-            sort, context["sort_error"] = "newest", str(error)
-        practice = form.filter(visible) if form.is_valid() else visible
-        practice = finder.sorted_practice(practice.select_related("force", "evidence_level"), sort)
-        page_obj = Paginator(practice, PRACTICE_PER_PAGE).get_page(request.GET.get("page"))
-        context.update(
-            filter_form=form,
-            page_obj=page_obj,
-            finder=finder.listing(self.url, form, visible, sort, page_obj),
+            return {"sort": "newest", "sort_error": str(error)}
+
+    def arrange_listing(self, listed, options):
+        from . import finder
+
+        return finder.sorted_practice(
+            listed.select_related("force", "evidence_level"), options["sort"]
         )
-        return context
+
+    def listing_context(self, request, form, visible, page_obj, options):
+        # The same finder as search's, counted in the database (practice.finder).
+        from . import finder
+
+        return {"finder": finder.listing(self.url, form, visible, options["sort"], page_obj)}
 
 
 class PracticePage(RoutablePageMixin, Page):

@@ -1,11 +1,5 @@
-from .pages import (
-    SEAT_HOLDING,
-    EventIndexPage,
-    EventPage,
-    EventPageQuerySet,
-    EventQuestion,
-    default_questions,
-)
+from .pages import SEAT_HOLDING, EventIndexPage, EventPage, EventPageQuerySet
+from .questions import EventQuestion, default_questions
 from .registrations import (
     EmailCooldown,
     EventMessage,

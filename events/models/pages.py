@@ -4,31 +4,25 @@ import datetime as dt
 import uuid
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils import timezone
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
+from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from portal.ratelimits import is_ratelimited
-from portal.visibility import visible_to
+from portal.listing import ListingPageMixin
 
 from ..blocks import ResourcesBlock
+from .questions import EventPageForm
+from .registering import RegistrationRoutesMixin
 
-EVENTS_PER_PAGE = 20
 # Statuses that hold one of the event's seats: an open offer keeps the seat for its holder.
 SEAT_HOLDING = ("confirmed", "offered")
 
@@ -60,7 +54,7 @@ class EventPageQuerySet(PageQuerySet):
 EventPageManager = PageManager.from_queryset(EventPageQuerySet)
 
 
-class EventIndexPage(Page):
+class EventIndexPage(ListingPageMixin, Page):
     """Upcoming and past events, filterable by criterion, theme, audience, region and format."""
 
     introduction = models.TextField(blank=True)
@@ -70,25 +64,20 @@ class EventIndexPage(Page):
     subpage_types = ["events.EventPage"]
     max_count = 1
 
-    def get_context(self, request, *args, **kwargs):
-        from ..forms import EventFilterForm
+    listed_model = "events.EventPage"
+    filter_form_class = "events.forms.EventFilterForm"
 
-        context = super().get_context(request, *args, **kwargs)
-        form = EventFilterForm(request.GET or None)
-        events = (
-            visible_to(EventPage.objects.descendant_of(self), request.user)
-            .select_related("format", "region")
+    def listing_options(self, request):
+        # Anything but "past" lists upcoming events, as the "Upcoming events" link does.
+        return {"show_past": request.GET.get("when") == "past"}
+
+    def arrange_listing(self, listed, options):
+        listed = (
+            listed.select_related("format", "region")
             .prefetch_related("criteria", "themes", "audiences")
             .with_seats_taken()
         )
-        show_past = request.GET.get("when") == "past"
-        events = events.past() if show_past else events.upcoming()
-        if form.is_valid():
-            events = form.filter(events)
-        context["filter_form"] = form
-        context["show_past"] = show_past
-        context["page_obj"] = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-        return context
+        return listed.past() if options["show_past"] else listed.upcoming()
 
     def route(self, request, path_components):
         """An event's page in one query, with what its page and registration always read
@@ -108,37 +97,7 @@ class EventIndexPage(Page):
         return event.route(request, path_components[1:])
 
 
-class EventPageForm(WagtailAdminPageForm):
-    """Offers the default registration questions (accessibility and dietary needs) on a new
-    event, where the NCPI team can edit or remove them before publishing."""
-
-    def __init__(self, *args, instance=None, **kwargs):
-        if instance is not None and instance.pk is None and not kwargs.get("data"):
-            if not instance.questions.exists():
-                instance.questions = default_questions()
-        super().__init__(*args, instance=instance, **kwargs)
-
-
-def default_questions():
-    return [
-        EventQuestion(
-            label="Do you have any access needs?",
-            help_text="For example a hearing loop, step-free access or captions.",
-            kind=EventQuestion.Kind.TEXT,
-            required=False,
-            sort_order=0,
-        ),
-        EventQuestion(
-            label="Do you have any dietary needs?",
-            help_text="For in-person events with food.",
-            kind=EventQuestion.Kind.TEXT,
-            required=False,
-            sort_order=1,
-        ),
-    ]
-
-
-class EventPage(RoutablePageMixin, Page):
+class EventPage(RegistrationRoutesMixin, Page):
     """A learning event: webinar, regional day or conference."""
 
     class Access(models.TextChoices):
@@ -295,42 +254,6 @@ class EventPage(RoutablePageMixin, Page):
         page.calendar_uid = self.calendar_uid
         return page
 
-    @path("")
-    def event(self, request):
-        """The event; its registration form posts back here."""
-        if request.method == "POST":
-            return self.register(request)
-        return self.render(request)
-
-    def register(self, request):
-        """Register, or tell the address's owner that someone tried to register it again: the
-        answer is the same page either way, so nobody learns who is registered for what."""
-        from accounts.membership import verified_addresses
-
-        from .. import booking, receipts
-        from ..forms import RegistrationForm
-
-        form = RegistrationForm(self, request.POST)
-        if not form.is_valid():
-            context = self.get_context(request, registration_form=form)
-            return TemplateResponse(request, self.get_template(request), context, status=400)
-        # Generous: a training coordinator may book a team from one office's address.
-        rate = getattr(settings, "EVENTS_REGISTRATION_RATE", "30/h")
-        if is_ratelimited(
-            request, group="events-register", key="ip", rate=rate, method="POST", increment=True
-        ):
-            return TemplateResponse(request, "429.html", status=429)
-        # A signed-in person whose account has this address verified has proven it already.
-        email = form.cleaned_data["email"].lower()
-        email_verified = request.user.is_authenticated and email in {
-            address.lower() for address in verified_addresses(request.user)
-        }
-        try:
-            booking.register(self, email_verified=email_verified, **form.registration_fields())
-        except booking.AlreadyRegistered:
-            booking.tell_already_registered(self, form.cleaned_data["email"])
-        return redirect(receipts.received_path(self))
-
     def clean(self):
         super().clean()
         errors = {}
@@ -389,41 +312,3 @@ class EventPage(RoutablePageMixin, Page):
     @property
     def offer_period(self):
         return dt.timedelta(hours=self.offer_hours)
-
-
-class EventQuestion(Orderable):
-    """A question the NCPI team asks everyone who registers for one event."""
-
-    class Kind(models.TextChoices):
-        TEXT = "text", "Text answer"
-        CHOICE = "choice", "Choose one option"
-        YES_NO = "yes-no", "Yes or no"
-
-    page = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="questions")
-    label = models.CharField(max_length=255, help_text="The question, as registrants see it.")
-    help_text = models.CharField(max_length=255, blank=True)
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEXT)
-    choices = models.TextField(
-        blank=True, help_text="For 'Choose one option': one option per line."
-    )
-    required = models.BooleanField(default=False)
-
-    panels = [
-        FieldPanel("label"),
-        FieldPanel("help_text"),
-        FieldPanel("kind"),
-        FieldPanel("choices"),
-        FieldPanel("required"),
-    ]
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def choice_list(self):
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
-
-    def clean(self):
-        super().clean()
-        if self.kind == self.Kind.CHOICE and len(self.choice_list) < 2:
-            raise ValidationError({"choices": "Enter at least two options, one per line."})
