@@ -6,6 +6,7 @@ from .models import (
     Criterion,
     EventFormat,
     EvidenceLevel,
+    JobRole,
     Organisation,
     OrganisationMembership,
     Region,
@@ -30,6 +31,13 @@ class ThemeViewSet(SnippetViewSet):
 class AudienceViewSet(SnippetViewSet):
     model = Audience
     icon = "group"
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class JobRoleViewSet(SnippetViewSet):
+    model = JobRole
+    icon = "user"
     list_display = ["name", "slug"]
     search_fields = ["name"]
 
@@ -81,6 +89,7 @@ class TaxonomyGroup(SnippetViewSetGroup):
         CriterionViewSet,
         ThemeViewSet,
         AudienceViewSet,
+        JobRoleViewSet,
         EvidenceLevelViewSet,
         EventFormatViewSet,
         RegionViewSet,

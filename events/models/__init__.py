@@ -7,6 +7,7 @@ from .pages import (
     default_questions,
 )
 from .registrations import (
+    OTHER_ORGANISATION_LABEL,
     EmailCooldown,
     EventMessage,
     EventState,
@@ -16,6 +17,7 @@ from .registrations import (
 )
 
 __all__ = [
+    "OTHER_ORGANISATION_LABEL",
     "SEAT_HOLDING",
     "EmailCooldown",
     "EventIndexPage",

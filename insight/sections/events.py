@@ -57,7 +57,7 @@ def build(context):
     )
     section.tables.append(_by_force(context))
     section.tables.append(
-        _by(context, "events-roles", "Events by role", "Role", "role", context.roles)
+        _by(context, "events-roles", "Events by role", "Role", "role", context.job_roles)
     )
     section.tables.append(
         _by(
