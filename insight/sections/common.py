@@ -57,8 +57,8 @@ class Context:
 
     @cached_property
     def job_roles(self):
-        """Registrants' roles: job roles, and the audiences some older registrations gave."""
-        return self.roles | dict(JobRole.objects.values_list("slug", "name"))
+        """What registrants give as their role."""
+        return dict(JobRole.objects.values_list("slug", "name"))
 
     @cached_property
     def themes(self):
