@@ -123,3 +123,32 @@ def test_without_javascript_the_select_and_the_name_field_register(event, live_s
     registration = registration_for("kim@acme.example")
     assert registration.organisation is None
     assert registration.organisation_other == "Acme Youth Trust"
+
+
+@pytest.fixture
+def member(db):
+    from django.contrib.auth import get_user_model
+
+    from taxonomy.models import Organisation, OrganisationMembership
+
+    user = get_user_model().objects.create_user(
+        "kim", "kim@kent.police.uk", "a-long-passphrase-1", first_name="Kim", last_name="Lee"
+    )
+    kent = Organisation.objects.get(slug="kent-police")
+    OrganisationMembership.objects.create(user=user, organisation=kent)
+    return user
+
+
+def test_a_signed_in_member_finds_their_organisation_filled_in(event, member, live_server, page):
+    from tests.browser.sessions import sign_in_as
+
+    sign_in_as(page, live_server, member)
+    page.goto(live_server.url + event.url)
+    combobox = page.get_by_role("combobox", name="Organisation", exact=True)
+    expect(combobox).to_have_value("Kent Police")
+    expect(page.get_by_label("Full name")).to_have_value("Kim Lee")
+    page.get_by_label("Role").select_option(label="Call handler or dispatcher")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    registration = registration_for("kim@kent.police.uk")
+    assert registration.organisation.slug == "kent-police"
