@@ -79,7 +79,7 @@ def prepare(reuse):
     from events.models import EventPage
     from practice.importer import import_practice
     from practice.models import PracticePage
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     if reuse:
         event = EventPage.objects.get(title=EVENT_TITLE)
@@ -99,7 +99,7 @@ def prepare(reuse):
         "registration": {
             "name": "Load test",
             "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
-            "role": Audience.objects.get(slug="frontline-response").pk,
+            "role": JobRole.objects.get(slug="response-officer").pk,
         },
         "subscription": {
             "organisation_type": "force",

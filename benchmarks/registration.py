@@ -296,11 +296,11 @@ def main():
 
     from django.db import connection
 
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     form_values = {
         "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
-        "role": Audience.objects.get(slug="frontline-response").pk,
+        "role": JobRole.objects.get(slug="response-officer").pk,
     }
     warm_up = make_event("Benchmark warm-up", args.capacity)
     events = {

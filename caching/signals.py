@@ -87,6 +87,7 @@ def connect():
         Criterion,
         EventFormat,
         EvidenceLevel,
+        JobRole,
         Organisation,
         Region,
         Theme,
@@ -104,7 +105,7 @@ def connect():
     for signal in (post_save, post_delete):
         signal.connect(_restriction_changed, sender=PageViewRestriction, dispatch_uid=uid)
         signal.connect(_recommendation_changed, sender=Recommendation, dispatch_uid=uid)
-        for model in (Criterion, Theme, Audience, EvidenceLevel, EventFormat, Region):
+        for model in (Criterion, Theme, Audience, JobRole, EvidenceLevel, EventFormat, Region):
             signal.connect(_term_changed, sender=model, dispatch_uid=uid)
         for model in (Organisation, GlossaryTerm):
             signal.connect(_term_changed, sender=model, dispatch_uid=uid)

@@ -6,7 +6,8 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,7 +19,7 @@ from portal import outbox
 
 from . import booking
 from .admin_forms import AttendanceUploadForm, EventEmailForm
-from .models import EventMessage, EventPage, Feedback, Registration
+from .models import OTHER_ORGANISATION_LABEL, EventMessage, EventPage, Feedback, Registration
 from .tasks import send_event_message, send_follow_ups
 
 Status = Registration.Status
@@ -46,9 +47,18 @@ def _registrations_url(event):
     return reverse("events_admin:registrations", args=[event.pk])
 
 
+# A registration's organisation and role as Registration.organisation_name and role_name
+# give them, for counting in the database.
+ORGANISATION_NAME = Coalesce(
+    "organisation__name", NullIf("organisation_other", Value("")), Value(OTHER_ORGANISATION_LABEL)
+)
+ROLE_NAME = Coalesce("role__name", "role_audience__name", Value(""))
+NAMES = ("organisation", "role", "role_audience")
+
+
 def registrations(request, page_id):
     event = _event_for(request, page_id)
-    regs = event.registrations.select_related("organisation", "role").order_by(
+    regs = event.registrations.select_related(*NAMES).order_by(
         "status", "waitlist_position", "created_at"
     )
     status = request.GET.get("status")
@@ -63,14 +73,20 @@ def registrations(request, page_id):
         "status_counts": dict(
             event.registrations.values_list("status").annotate(n=Count("pk")).order_by()
         ),
-        "by_force": live.values("organisation__name").annotate(n=Count("pk")).order_by("-n"),
-        "by_role": live.values("role__name").annotate(n=Count("pk")).order_by("-n"),
+        "by_force": _counts_by(live, ORGANISATION_NAME),
+        "by_role": _counts_by(live, ROLE_NAME),
         "seats_left": event.seats_left(),
         "feedback": Feedback.objects.filter(registration__event=event).select_related(
             "registration"
         ),
     }
     return TemplateResponse(request, "events/admin/registrations.html", context)
+
+
+def _counts_by(registrations, name):
+    """[{"label", "n"}], most first."""
+    named = registrations.annotate(label=name).values("label")
+    return named.annotate(n=Count("pk")).order_by("-n", "label")
 
 
 ACTIONS = {
@@ -100,7 +116,7 @@ def export_csv(request, page_id):
     event = _event_for(request, page_id)
     if not request.user.has_perm(EXPORT_PERMISSION):
         return _export_refused(request, event)
-    regs = list(event.registrations.select_related("organisation", "role").order_by("created_at"))
+    regs = list(event.registrations.select_related(*NAMES).order_by("created_at"))
     questions = []
     for registration in regs:
         for answer in registration.answers:
@@ -128,8 +144,8 @@ def export_csv(request, page_id):
         row = [
             r.name,
             r.email or "",
-            r.organisation.name,
-            r.role.name,
+            r.organisation_name,
+            r.role_name,
             r.get_status_display(),
             r.waitlist_position or "",
             {True: "yes", False: "no", None: ""}[r.attended],

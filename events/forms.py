@@ -8,9 +8,15 @@ from portal.forms import (
     SlugMultipleChoiceField,
     TaggedPagesFilterForm,
 )
-from taxonomy.models import Audience, EventFormat, Organisation, Region
+from taxonomy.models import EventFormat, JobRole, Organisation, Region
 
-from .models import EventPage, EventQuestion, Feedback, Registration
+from .models import (
+    OTHER_ORGANISATION_LABEL,
+    EventPage,
+    EventQuestion,
+    Feedback,
+    Registration,
+)
 
 POLICE_SUFFIXES_SETTING = "EVENTS_POLICE_EMAIL_DOMAINS"
 
@@ -44,8 +50,38 @@ def is_police_email(email):
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
+    """The listed organisations, police forces first and then partners, each group in
+    alphabetical order, and OTHER for an organisation that is not listed (its name is typed
+    into the form's organisation_other)."""
+
+    OTHER = "other"
+    GROUPS = {
+        Organisation.Kind.FORCE: "Police forces",
+        Organisation.Kind.PARTNER: "Partner organisations",
+    }
+    # After the listed organisations (event_forms.select_options).
+    extra_choices = [(OTHER, OTHER_ORGANISATION_LABEL)]
+
+    def __init__(self, **kwargs):
+        queryset = Organisation.objects.annotate(
+            kind_order=Case(
+                When(kind=Organisation.Kind.FORCE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("kind_order", "name")
+        super().__init__(queryset=queryset, **kwargs)
+
     def label_from_instance(self, obj):
         return obj.name
+
+    def group_from_instance(self, obj):
+        return self.GROUPS.get(obj.kind, self.GROUPS[Organisation.Kind.PARTNER])
+
+    def to_python(self, value):
+        if value == self.OTHER:
+            return self.OTHER
+        return super().to_python(value)
 
 
 class RegistrationForm(forms.Form):
@@ -67,26 +103,27 @@ class RegistrationForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com",
         },
     )
+    # Not required by itself: a name typed below with nothing chosen here counts as "Other"
+    # (clean_organisation_other says what is missing).
     organisation = OrganisationChoiceField(
-        # Forces first, then partners, each alphabetically.
-        queryset=Organisation.objects.annotate(
-            kind_order=Case(
-                When(kind=Organisation.Kind.FORCE, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        ).order_by("kind_order", "name"),
+        required=False,
         label="Organisation",
         help_text="Your police force or partner organisation.",
         empty_label="Choose your organisation",
-        error_messages={
-            "required": "Choose your organisation",
-            "invalid_choice": "Choose your organisation from the list",
-        },
+        error_messages={"invalid_choice": "Choose your organisation from the list"},
+    )
+    organisation_other = SingleLineField(
+        required=False,
+        max_length=200,
+        label="Organisation name",
+        help_text=f"Only if your organisation is not in the list: choose "
+        f"{OTHER_ORGANISATION_LABEL} and enter its name.",
+        error_messages={"max_length": "Your organisation's name must be 200 characters or fewer"},
     )
     role = forms.ModelChoiceField(
-        queryset=Audience.objects.all(),
+        queryset=JobRole.objects.all(),
         label="Role",
+        help_text="Your job role, or the nearest to it.",
         empty_label="Choose your role",
         error_messages={
             "required": "Choose your role",
@@ -152,6 +189,20 @@ class RegistrationForm(forms.Form):
         # sensitive, and whoever fills in the form may not own the address (views.register).
         return email
 
+    def clean_organisation_other(self):
+        typed = self.cleaned_data["organisation_other"]
+        if "organisation" not in self.cleaned_data:
+            return typed  # not one of the choices: its own error says so
+        chosen = self.cleaned_data["organisation"]
+        if chosen is not None and chosen != OrganisationChoiceField.OTHER:
+            return ""  # a listed organisation: no name needed, and none is kept
+        if typed:
+            return typed
+        if chosen is None:
+            self.add_error("organisation", ValidationError("Choose your organisation", "required"))
+            return typed
+        raise ValidationError("Enter the name of your organisation", code="required")
+
     def clean(self):
         cleaned = super().clean()
         if not self.event.accepts_registrations:
@@ -175,8 +226,10 @@ class RegistrationForm(forms.Form):
         return {
             "name": data["name"],
             "email": data.get("email"),
-            "organisation": data["organisation"],
+            "organisation": None if data["organisation_other"] else data["organisation"],
+            "organisation_other": data["organisation_other"],
             "role": data["role"],
+            "role_audience": None,
             "consent_to_contact": data["consent_to_contact"],
             "answers": answers,
         }
@@ -196,7 +249,9 @@ class RegistrationChangeForm(RegistrationForm):
     def answers_of(self, registration):
         initial = {
             "name": registration.name,
-            "organisation": registration.organisation_id,
+            "organisation": registration.organisation_id
+            or (OrganisationChoiceField.OTHER if registration.organisation_other else None),
+            "organisation_other": registration.organisation_other,
             "role": registration.role_id,
             "consent_to_contact": registration.consent_to_contact,
         }

@@ -5,7 +5,8 @@ include access or dietary needs) and feedback comments. The person can download 
 it from their signed link; otherwise it is anonymised EVENTS_ANONYMISE_AFTER_DAYS after the
 event ends. Anonymising keeps the row, its status, force, role and attendance, and the
 feedback's usefulness score, so the NCPI team's counts stay right; everything that says who it
-was, and every free-text answer or comment, goes.
+was, and every free-text answer or comment (an organisation's typed name too: it then counts
+as "Other (not listed)"), goes.
 """
 
 import datetime as dt
@@ -46,8 +47,8 @@ def registration_data(registration):
         },
         "name": registration.name,
         "email": registration.email,
-        "organisation": registration.organisation.name,
-        "role": registration.role.name,
+        "organisation": registration.organisation_name,
+        "role": registration.role_name,
         "answers": registration.answers,
         "consent_to_contact": registration.consent_to_contact,
         "status": registration.status,
@@ -83,6 +84,7 @@ def anonymise(registrations):
         return Registration.objects.filter(pk__in=ids).update(
             name="",
             email=None,
+            organisation_other="",
             answers=[],
             consent_to_contact=False,
             anonymised_at=timezone.now(),

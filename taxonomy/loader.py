@@ -23,12 +23,14 @@ def load_taxonomy(apps=None):
         "evidence_levels": get("taxonomy", "EvidenceLevel"),
         "event_formats": get("taxonomy", "EventFormat"),
     }
+    # Job roles came after the migration that first loads this file: that migration's models
+    # have none, and the migration that adds them loads them (load_terms).
+    try:
+        simple["job_roles"] = get("taxonomy", "JobRole")
+    except LookupError:
+        pass
     for key, model in simple.items():
-        for order, item in enumerate(data[key]):
-            defaults = {"name": item["name"], "sort_order": order}
-            if "description" in item:
-                defaults["description"] = item["description"]
-            model.objects.update_or_create(slug=item["slug"], defaults=defaults)
+        _load_terms(model, data[key])
 
     from django.utils.text import slugify
 
@@ -55,3 +57,17 @@ def load_taxonomy(apps=None):
                 "territorial": True,
             },
         )
+
+
+def load_terms(apps, key, model_name):
+    """Create or update one list of taxonomy.json's simple terms (as "job_roles")."""
+    data = json.loads(TAXONOMY_FILE.read_text(encoding="utf-8"))
+    _load_terms(apps.get_model("taxonomy", model_name), data[key])
+
+
+def _load_terms(model, items):
+    for order, item in enumerate(items):
+        defaults = {"name": item["name"], "sort_order": order}
+        if "description" in item:
+            defaults["description"] = item["description"]
+        model.objects.update_or_create(slug=item["slug"], defaults=defaults)

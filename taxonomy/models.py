@@ -1,7 +1,7 @@
 """The shared vocabulary every piece of content is tagged with.
 
-The facts (eight NCPI criteria, themes, audiences, evidence levels, event formats, the 43
-forces and their regions) ship in taxonomy/data/taxonomy.json and are loaded by a data
+The facts (eight NCPI criteria, themes, audiences, job roles, evidence levels, event formats,
+the 43 forces and their regions) ship in taxonomy/data/taxonomy.json and are loaded by a data
 migration; the NCPI team edits them as snippets afterwards.
 """
 
@@ -59,6 +59,14 @@ class Audience(TaxonomyTerm):
 
     class Meta(TaxonomyTerm.Meta):
         verbose_name = "audience"
+
+
+class JobRole(TaxonomyTerm):
+    """What someone does at work (response officer, call handler, social worker...): asked of
+    people registering for an event, where an audience (who content is for) would not fit."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = "job role"
 
 
 class EvidenceLevel(TaxonomyTerm):

@@ -9,6 +9,7 @@ from .models import (
     Criterion,
     EventFormat,
     EvidenceLevel,
+    JobRole,
     Organisation,
     OrganisationMembership,
     Region,
@@ -33,6 +34,13 @@ class ThemeViewSet(SnippetViewSet):
 class AudienceViewSet(SnippetViewSet):
     model = Audience
     icon = "group"
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class JobRoleViewSet(SnippetViewSet):
+    model = JobRole
+    icon = "user"
     list_display = ["name", "slug"]
     search_fields = ["name"]
 
@@ -101,6 +109,7 @@ class TaxonomyGroup(SnippetViewSetGroup):
         CriterionViewSet,
         ThemeViewSet,
         AudienceViewSet,
+        JobRoleViewSet,
         EvidenceLevelViewSet,
         EventFormatViewSet,
         RegionViewSet,

@@ -1,6 +1,7 @@
 from .pages import SEAT_HOLDING, EventIndexPage, EventPage, EventPageQuerySet
 from .questions import EventQuestion, default_questions
 from .registrations import (
+    OTHER_ORGANISATION_LABEL,
     EmailCooldown,
     EventMessage,
     EventState,
@@ -10,6 +11,7 @@ from .registrations import (
 )
 
 __all__ = [
+    "OTHER_ORGANISATION_LABEL",
     "SEAT_HOLDING",
     "EmailCooldown",
     "EventIndexPage",

@@ -13,13 +13,17 @@ from portal.links import public_url
 # the portal can stand in for one.
 MANAGE_SALT = "events.registration.manage"
 
+# What the registration form's list calls an organisation that is not in it, and what shows
+# for one whose typed name has been anonymised away.
+OTHER_ORGANISATION_LABEL = "Other (not listed)"
+
 
 class Registration(models.Model):
     """One person's registration for one event. No account: signed links identify them.
 
     Anonymised (events.privacy) when the person erases it, or EVENTS_ANONYMISE_AFTER_DAYS after
-    the event ends: name, email address and answers go, and the row stays so that the NCPI
-    team's counts (by status, force, role and attendance) do not change.
+    the event ends: name, email address, answers and a typed organisation name go, and the row
+    stays so that the NCPI team's counts (by status, force, role and attendance) do not change.
     """
 
     class Status(models.TextChoices):
@@ -41,11 +45,27 @@ class Registration(models.Model):
     # Stored lower-cased, so one address is one registration however it is typed. Empty (NULL)
     # once anonymised: NULLs never clash in the one-live-registration constraint below.
     email = models.EmailField(null=True)
+    # One of the listed organisations, or none and the name the person typed because theirs
+    # was not listed (blank once anonymised: it is free text).
     organisation = models.ForeignKey(
-        "taxonomy.Organisation", on_delete=models.PROTECT, related_name="event_registrations"
+        "taxonomy.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="event_registrations",
     )
+    organisation_other = models.CharField("organisation not listed", max_length=200, blank=True)
     role = models.ForeignKey(
-        "taxonomy.Audience", on_delete=models.PROTECT, related_name="event_registrations"
+        "taxonomy.JobRole",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="event_registrations",
+    )
+    # An audience given as the role where no job role stands for it (registrations made when
+    # the form listed audiences): kept, so counts by role keep it.
+    role_audience = models.ForeignKey(
+        "taxonomy.Audience", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answers = models.JSONField(
         default=list, blank=True, help_text="[{question, answer}] for the event's questions."
@@ -86,6 +106,19 @@ class Registration(models.Model):
         return f"{self.name or 'Anonymised registration'} for {self.event.title}"
 
     @property
+    def organisation_name(self):
+        """The organisation as the person gave it: chosen from the list or typed."""
+        if self.organisation_id is not None:
+            return self.organisation.name
+        return self.organisation_other or OTHER_ORGANISATION_LABEL
+
+    @property
+    def role_name(self):
+        if self.role_id is not None:
+            return self.role.name
+        return self.role_audience.name if self.role_audience_id is not None else ""
+
+    @property
     def is_live(self):
         return self.status not in (self.Status.CANCELLED, self.Status.EXPIRED)
 
@@ -120,7 +153,9 @@ class Registration(models.Model):
             return None
         if not isinstance(pk, int):
             return None
-        registrations = cls.objects.select_related("event", "organisation", "role")
+        registrations = cls.objects.select_related(
+            "event", "organisation", "role", "role_audience"
+        )
         return registrations.filter(pk=pk, anonymised_at__isnull=True).first()
 
 

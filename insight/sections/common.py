@@ -4,7 +4,7 @@ period, tables (each with its chart and CSV), and the names its dimensions stand
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from taxonomy.models import Audience, Criterion, Organisation, Theme
+from taxonomy.models import Audience, Criterion, JobRole, Organisation, Theme
 
 from .. import reading
 from ..suppression import change, number
@@ -52,7 +52,13 @@ class Context:
 
     @cached_property
     def roles(self):
+        """Audiences (what practice and subscriptions are for)."""
         return dict(Audience.objects.values_list("slug", "name"))
+
+    @cached_property
+    def job_roles(self):
+        """What registrants give as their role."""
+        return dict(JobRole.objects.values_list("slug", "name"))
 
     @cached_property
     def themes(self):

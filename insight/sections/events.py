@@ -57,7 +57,7 @@ def build(context):
     )
     section.tables.append(_by_force(context))
     section.tables.append(
-        _by(context, "events-roles", "Events by role", "Role", "role", context.roles)
+        _by(context, "events-roles", "Events by role", "Role", "role", _roles(context))
     )
     section.tables.append(
         _by(
@@ -109,6 +109,17 @@ def _by_force(context):
         rows.append((-registered, name, [name, *counts]))
     table.rows = [row for *_, row in sorted(rows)]
     return table
+
+
+def _roles(context):
+    """The job roles, then each audience that registrations gave as their role where no job
+    role stands for it (Registration.role_audience) and that has figures in the period."""
+    names = dict(context.job_roles)
+    for metric in ("registrations.created", "registrations.attended", "registrations.no_show"):
+        for slug in context.now.by_prefix(metric, "role"):
+            if slug not in names and slug in context.roles:
+                names[slug] = context.roles[slug]
+    return names
 
 
 def _by(context, key, title, heading, prefix, names, feedback=False):

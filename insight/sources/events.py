@@ -2,12 +2,16 @@
 nobody left (by the day the event started), and feedback (by the day it was given)."""
 
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from events.models import EventPage, Feedback, Registration
 
 from .. import dimensions as dims
+
+# The job role, or for a registration whose role was an audience no job role stands for
+# (Registration.role_audience), that audience: "role:<slug>" either way.
+ROLE_SLUG = Coalesce("role__slug", "role_audience__slug")
 
 
 def _criteria_by_event(event_ids):
@@ -35,9 +39,7 @@ def collect(figures, first_day, last_day, start, end):
     made = (
         Registration.objects.filter(created_at__gte=start, created_at__lt=end)
         .order_by()
-        .values_list(
-            TruncDate("created_at", tzinfo=tz), "event_id", "organisation_id", "role__slug"
-        )
+        .values_list(TruncDate("created_at", tzinfo=tz), "event_id", "organisation_id", ROLE_SLUG)
         .annotate(n=Count("pk"))
     )
     made = list(made)
@@ -48,7 +50,7 @@ def collect(figures, first_day, last_day, start, end):
             TruncDate("event__start", tzinfo=tz),
             "event_id",
             "organisation_id",
-            "role__slug",
+            ROLE_SLUG,
             "attended",
             "status",
         )

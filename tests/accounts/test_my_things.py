@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from events.models import Registration
 from newsletters.models import Subscriber
 from practice.models import PracticePage
-from taxonomy.models import Audience, Organisation, OrganisationMembership
+from taxonomy.models import JobRole, Organisation, OrganisationMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def things(sam, kent, make_practice, make_event, practice_index):
         name="Sam Officer",
         email=EMAIL,
         organisation=kent,
-        role=Audience.objects.first(),
+        role=JobRole.objects.first(),
         status=Registration.Status.CONFIRMED,
     )
     Subscriber.objects.create(email=EMAIL, organisation_type="force", status="active")
@@ -75,7 +75,7 @@ def test_an_unverified_or_blank_email_opens_nobody_s_bookings(client, kent, make
             name="Someone",
             email=email,
             organisation=kent,
-            role=Audience.objects.first(),
+            role=JobRole.objects.first(),
             status=Registration.Status.CONFIRMED,
         )
     for address in ("victim@kent.police.uk", ""):

@@ -5,7 +5,7 @@ import pytest
 
 from events import booking
 from events.models import Registration
-from taxonomy.models import Audience, Organisation
+from taxonomy.models import JobRole, Organisation
 from tests.accessibility import assert_no_violations
 
 pytestmark = [
@@ -26,7 +26,7 @@ def register(event, email):
         name="Sam Officer",
         email=email,
         organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary"),
-        role=Audience.objects.get(slug="frontline-response"),
+        role=JobRole.objects.get(slug="response-officer"),
     )
 
 

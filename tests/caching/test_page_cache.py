@@ -144,7 +144,7 @@ def test_signed_links_search_and_errors_are_never_shared(
 def test_a_registration_changes_the_seats_left_on_the_next_request(
     client, page_cache, make_event, django_capture_on_commit_callbacks
 ):
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     with django_capture_on_commit_callbacks(execute=True):
         event = make_event(capacity=5)
@@ -156,21 +156,21 @@ def test_a_registration_changes_the_seats_left_on_the_next_request(
             name="Sam",
             email="sam@council.example",
             organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary"),
-            role=Audience.objects.get(slug="frontline-response"),
+            role=JobRole.objects.get(slug="response-officer"),
         )
     assert "4 of 5 left" in fetch(client, event.url)[1]
     assert "4 of 5 left" in fetch(client, "/events/")[1]
 
 
 def _register(event, email):
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     booking.register(
         event,
         name="Sam",
         email=email,
         organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary"),
-        role=Audience.objects.get(slug="frontline-response"),
+        role=JobRole.objects.get(slug="response-officer"),
     )
 
 
@@ -234,7 +234,7 @@ def test_a_taxonomy_change_reaches_the_pages_showing_it(
 def test_the_public_forms_work_without_a_token_and_refuse_other_sites(
     page_cache, make_event, django_capture_on_commit_callbacks
 ):
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     with django_capture_on_commit_callbacks(execute=True):
         event = make_event()
@@ -245,7 +245,7 @@ def test_the_public_forms_work_without_a_token_and_refuse_other_sites(
         "name": "Sam",
         "email": "sam@council.example",
         "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
-        "role": Audience.objects.get(slug="frontline-response").pk,
+        "role": JobRole.objects.get(slug="response-officer").pk,
     }
     for headers in (
         {"Origin": "https://attacker.example"},

@@ -104,7 +104,7 @@ def test_nothing_personal_or_restricted_is_served_to_someone_else(
 
 
 def test_a_registration_through_the_cache_updates_the_seats_left(stack, make_event):
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     base, _ = stack
     event = make_event(capacity=5)
@@ -118,7 +118,7 @@ def test_a_registration_through_the_cache_updates_the_seats_left(stack, make_eve
             "name": "Sam",
             "email": "sam@council.example",
             "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
-            "role": Audience.objects.get(slug="frontline-response").pk,
+            "role": JobRole.objects.get(slug="response-officer").pk,
         },
         headers={"Origin": base, "Sec-Fetch-Site": "same-origin"},
         allow_redirects=False,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from taxonomy.models import Audience, Organisation
+from taxonomy.models import JobRole, Organisation
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def form_data():
             "name": "Sam Officer",
             "email": "sam.officer@avon.police.uk",
             "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
-            "role": Audience.objects.get(slug="frontline-response").pk,
+            "role": JobRole.objects.get(slug="response-officer").pk,
             "consent_to_contact": "on",
         }
         values.update(overrides)
@@ -36,7 +36,7 @@ def book():
             "name": f"Person {counter['n']}",
             "email": f"person{counter['n']}@avon.police.uk",
             "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary"),
-            "role": Audience.objects.get(slug="frontline-response"),
+            "role": JobRole.objects.get(slug="response-officer"),
         }
         fields.update(overrides)
         return booking.register(event, **fields)

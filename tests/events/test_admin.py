@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from events.models import EventMessage, Registration
-from taxonomy.models import Audience, Organisation
+from taxonomy.models import JobRole, Organisation
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
@@ -18,7 +18,7 @@ Status = Registration.Status
 def event_with_people(make_event, book):
     event = make_event(capacity=2)
     kent = Organisation.objects.get(slug="kent-police")
-    leaders = Audience.objects.get(slug="senior-leaders")
+    leaders = JobRole.objects.get(slug="senior-leader")
     a = book(event, email="a@avon.police.uk", answers=[{"question": "Diet?", "answer": "Vegan"}])
     b = book(event, email="b@kent.police.uk", organisation=kent, role=leaders)
     c = book(event, email="c@kent.police.uk", organisation=kent, name="=HYPERLINK(1)")
@@ -31,7 +31,7 @@ def test_registrations_page_lists_status_answers_and_counts(admin_client, event_
     assert "Vegan" in html
     assert "On the waitlist" in html
     assert "Kent Police</td><td>2</td>" in html
-    assert "Senior leaders</td><td>1</td>" in html
+    assert "Senior leader (chief inspector and above, or equivalent)</td><td>1</td>" in html
     waitlisted = admin_client.get(
         f"/admin/events/{event.pk}/registrations/?status=waitlisted"
     ).content.decode()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from events import tasks
 from events.models import EventQuestion, Registration
-from taxonomy.models import Audience, Organisation
+from taxonomy.models import JobRole, Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def change_data(access, lunch, **overrides):
         "action": "change",
         "name": "Sam Officer",
         "organisation": Organisation.objects.get(slug="west-midlands-police").pk,
-        "role": Audience.objects.get(slug="senior-leaders").pk,
+        "role": JobRole.objects.get(slug="senior-leader").pk,
         f"question_{access.pk}": "Step-free access",
         f"question_{lunch.pk}": "no",
     }
@@ -67,7 +67,7 @@ def test_the_emailed_link_leads_to_a_page_where_answers_can_be_changed(client, r
     registration.refresh_from_db()
     assert registration.name == "Sam Officer"
     assert registration.organisation.slug == "west-midlands-police"
-    assert registration.role.slug == "senior-leaders"
+    assert registration.role.slug == "senior-leader"
     assert registration.answers == [
         {"question": access.label, "answer": "Step-free access"},
         {"question": lunch.label, "answer": "no"},

@@ -30,10 +30,10 @@ def test_200_concurrent_registrations_for_50_seats(
     settings.EVENTS_REGISTRATION_RATE = "10000/m"
     cache.clear()
     event = make_event(capacity=SEATS)
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     organisation = Organisation.objects.get(slug="avon-and-somerset-constabulary").pk
-    role = Audience.objects.get(slug="frontline-response").pk
+    role = JobRole.objects.get(slug="response-officer").pk
     url = http_server + event.url
 
     token, cookies = csrf(url)

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
-from taxonomy.models import Audience, Criterion, Organisation
+from taxonomy.models import Criterion, JobRole, Organisation
 
 DOMAINS = {
     "avon-and-somerset-constabulary": "avonandsomerset.police.uk",
@@ -58,7 +58,7 @@ def dataset(db, make_event, make_practice):
         forces[slug] = force
     partner = Organisation.objects.create(name="Anyshire Council", kind="partner")
     criteria = list(Criterion.objects.all())
-    roles = list(Audience.objects.all()[:3])
+    roles = list(JobRole.objects.all()[:3])
 
     subscribers = []
     for n in range(90):

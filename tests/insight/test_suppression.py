@@ -14,7 +14,7 @@ from django.utils import timezone
 from events.models import Registration
 from insight import suppression
 from newsletters.models import Subscriber, Subscription
-from taxonomy.models import Audience, Criterion, Organisation
+from taxonomy.models import Criterion, JobRole, Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def small_force(db, make_event):
             name=f"Officer {n}",
             email=f"reg{n}@cumbria.police.uk",
             organisation=cumbria,
-            role=Audience.objects.first(),
+            role=JobRole.objects.first(),
             status="confirmed",
             attended=True,
         )

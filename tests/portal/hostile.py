@@ -100,7 +100,7 @@ def build_site(settings):
     from practice.models import PracticeIndexPage, PracticePage
     from search import facets
     from search.api import SearchParams
-    from taxonomy.models import Audience, Criterion, Organisation, OrganisationMembership
+    from taxonomy.models import Criterion, JobRole, Organisation, OrganisationMembership
     from tests.portal.hostile_accounts import account_targets  # it imports Target from here
     from tests.portal.hostile_practice import sent_back_for_changes
 
@@ -130,7 +130,7 @@ def build_site(settings):
         programme.save_revision().publish()
 
     force = Organisation.objects.get(slug="avon-and-somerset-constabulary")
-    audience = Audience.objects.first()
+    job_role = JobRole.objects.first()
     criterion = Criterion.objects.first()
     practice = PracticePage.objects.live().first()
     event = EventPage.objects.live().filter(start__gt=timezone.now()).first()
@@ -139,11 +139,11 @@ def build_site(settings):
     past.save_revision().publish()
     registration = Registration.objects.create(
         event=event, name="Sam", email="sam@example.police.uk", organisation=force,
-        role=audience, status=Registration.Status.CONFIRMED,
+        role=job_role, status=Registration.Status.CONFIRMED,
     )  # fmt: skip
     attended = Registration.objects.create(
         event=past, name="Kim", email="kim@example.police.uk", organisation=force,
-        role=audience, status=Registration.Status.CONFIRMED,
+        role=job_role, status=Registration.Status.CONFIRMED,
     )  # fmt: skip
     subscriber = Subscriber.objects.create(
         email="reader@example.police.uk", organisation_type="force", status="pending"
@@ -190,7 +190,7 @@ def build_site(settings):
         "name": "Lee",
         "email": "lee@example.police.uk",
         "organisation": force.pk,
-        "role": audience.pk,
+        "role": job_role.pk,
     }
     submission = {
         "title": "Joint visits",

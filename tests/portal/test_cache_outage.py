@@ -92,7 +92,7 @@ def csrf_token(response):
 
 
 def register(client, event, email):
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     page = client.get(event.url)
     assert page.status_code == 200
@@ -103,7 +103,7 @@ def register(client, event, email):
             "name": "Sam Officer",
             "email": email,
             "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
-            "role": Audience.objects.get(slug="frontline-response").pk,
+            "role": JobRole.objects.get(slug="response-officer").pk,
             "consent_to_contact": "on",
         },
     )

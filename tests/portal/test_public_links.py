@@ -12,7 +12,7 @@ from newsletters import rendering
 from portal import links
 from practice import tasks as practice_tasks
 from practice.models import ContactMessage
-from taxonomy.models import Audience, Organisation
+from taxonomy.models import JobRole, Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_event_emails_link_pages_and_signed_links_at_the_public_base_url(
         name="Sam Officer",
         email="sam@avon.police.uk",
         organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary"),
-        role=Audience.objects.get(slug="frontline-response"),
+        role=JobRole.objects.get(slug="response-officer"),
     )
     assert event_tasks.send_registration_email(registration.pk, "confirmed") == 1
     found = urls_in(mail.outbox[0].body)

@@ -71,7 +71,7 @@ def test_contacting_a_practice_originator(
 def test_registering_for_an_event(
     client, settings, make_event, django_capture_on_commit_callbacks
 ):
-    from taxonomy.models import Audience, Organisation
+    from taxonomy.models import JobRole, Organisation
 
     settings.EVENTS_REGISTRATION_RATE = "1/h"
     event = make_event()
@@ -81,7 +81,7 @@ def test_registering_for_an_event(
             "name": "Sam Officer",
             "email": email,
             "organisation": Organisation.objects.get(slug="avon-and-somerset-constabulary").pk,
-            "role": Audience.objects.get(slug="frontline-response").pk,
+            "role": JobRole.objects.get(slug="response-officer").pk,
             "consent_to_contact": "on",
         }
 

@@ -20,7 +20,7 @@ from events.receipts import received_path
 from newsletters import links
 from newsletters.models import Subscriber
 from portal import redaction
-from taxonomy.models import Audience, Organisation, OrganisationMembership
+from taxonomy.models import JobRole, Organisation, OrganisationMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def signed_paths(make_event):
         name="Sam Officer",
         email="sam.officer@avon.police.uk",
         organisation=Organisation.objects.get(slug="avon-and-somerset-constabulary"),
-        role=Audience.objects.get(slug="frontline-response"),
+        role=JobRole.objects.get(slug="response-officer"),
     )
     Registration.objects.filter(pk=registration.pk).update(status="confirmed")
     manage = registration.manage_token()

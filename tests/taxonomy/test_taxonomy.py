@@ -9,6 +9,7 @@ from taxonomy.models import (
     Criterion,
     EventFormat,
     EvidenceLevel,
+    JobRole,
     Organisation,
     Region,
     Theme,
@@ -25,6 +26,9 @@ def test_migration_loads_every_term_shipped_in_the_repo():
     assert Criterion.objects.count() == 8
     assert Theme.objects.count() == len(data["themes"])
     assert Audience.objects.count() == len(data["audiences"])
+    assert list(JobRole.objects.values_list("slug", flat=True)) == [
+        r["slug"] for r in data["job_roles"]
+    ]
     assert EvidenceLevel.objects.count() == len(data["evidence_levels"])
     assert set(EventFormat.objects.values_list("slug", flat=True)) == {
         "in-person",

@@ -77,18 +77,83 @@ function enhanceSearchBox (container) {
   }
 }
 
-// A long <select> (registration's organisation): type to narrow it down; the select still
-// sends the value, so the form works the same.
+// Part of a form shown only while a select has one value (the registration form's organisation
+// name, while "Other (not listed)" is chosen): GOV.UK's conditional reveal, for a select.
+// Without JavaScript it always shows, and its hint says when to fill it in. It stays shown
+// while it holds an error, so the message is never hidden.
+function revealForChoice (container) {
+  const select = document.getElementById(container.dataset.select)
+  if (!select) return
+  const update = () => {
+    const hasError = container.querySelector('.govuk-form-group--error')
+    container.hidden = select.value !== container.dataset.choice && !hasError
+  }
+  select.addEventListener('change', update)
+  update()
+}
+
+// The autocomplete sets the input's aria-describedby to its own usage hint while it shows it,
+// and removes the attribute afterwards: keep the field's hint and error message in it too.
+function keepDescribedBy (input, ids) {
+  const keep = () => {
+    const current = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean)
+    const missing = ids.filter((id) => !current.includes(id))
+    if (missing.length) {
+      const others = current.filter((id) => !ids.includes(id))
+      input.setAttribute('aria-describedby', [...ids, ...others].join(' '))
+    }
+  }
+  const observer = new window.MutationObserver(keep)
+  observer.observe(input, { attributes: true, attributeFilter: ['aria-describedby'] })
+  keep()
+}
+
+// A long <select> (registration's organisation): type to narrow it down; the select, hidden,
+// still sends the value, so the server sees the same form either way. The select's
+// data-other-choice (if any) is offered whatever is typed, so a name that is not listed leads
+// to it, and the typed name is carried into the field it reveals.
 function enhanceSelect (select) {
+  const options = [...select.options].filter((option) => option.value)
+  const textOf = (option) => option.textContent.trim()
+  const other = options.find((option) => option.value === select.dataset.otherChoice)
+  const described = (select.getAttribute('aria-describedby') || '').split(' ').filter(Boolean)
+  const id = select.id
+  const hasError = select.classList.contains('govuk-select--error')
+  let typed = ''
+  const source = (query, populateResults) => {
+    typed = query.trim()
+    const wanted = typed.toLowerCase()
+    const found = options.filter(
+      (option) => option !== other && textOf(option).toLowerCase().includes(wanted)
+    )
+    populateResults([...found, ...(other ? [other] : [])].map(textOf))
+  }
+  const onConfirm = (chosen) => {
+    const input = document.getElementById(id)
+    const text = (chosen === undefined ? input.value : chosen).trim().toLowerCase()
+    const match = options.find((option) => textOf(option).toLowerCase() === text)
+    select.value = match ? match.value : ''
+    const unlisted = other && typed && !textOf(other).toLowerCase().includes(typed.toLowerCase())
+    if (match === other && unlisted) {
+      const name = document.querySelector(`[data-select="${id}"] input`)
+      if (name && !name.value) name.value = typed
+    }
+    select.dispatchEvent(new window.Event('change'))
+  }
   autocomplete.enhanceSelectElement({
     selectElement: select,
     defaultValue: '',
+    source,
+    onConfirm,
     showAllValues: true,
     dropdownArrow: () => '',
-    confirmOnBlur: true
+    confirmOnBlur: true,
+    inputClasses: hasError ? 'govuk-input--error' : null
   })
+  keepDescribedBy(document.getElementById(id), described)
 }
 
+document.querySelectorAll('[data-module="portal-reveal-for-choice"]').forEach(revealForChoice)
 if (autocomplete) {
   document.querySelectorAll('[data-module="portal-search-suggestions"]').forEach(enhanceSearchBox)
   document.querySelectorAll('select[data-module="portal-select-autocomplete"]').forEach(enhanceSelect)
