@@ -34,7 +34,8 @@ def register(request, event_id):
     registration itself when a popular event opens. The answer is the event page's own
     (EventPage.register), after the same view-restriction check Wagtail makes before serving
     the page. A GET (the address of a form in error, reloaded) goes to the event page."""
-    event = EventPage.objects.live().select_related("format", "region").filter(pk=event_id).first()
+    # The form reads the event's format (its hints differ for online events).
+    event = EventPage.objects.live().select_related("format").filter(pk=event_id).first()
     if event is None:
         raise Http404("No such event")
     if request.method == "GET":
