@@ -2,7 +2,7 @@
 portal, without and then with the page cache in front, and compares them.
 
 Usage: python benchmarks/load.py [--users 50] [--seconds 30] [--requests 20000]
-       [--workers 2] [--threads 8] [--cache varnish|application] [--broker-db 12 --cache-db 13]
+       [--workers 4] [--threads 4] [--cache varnish|application] [--broker-db 12 --cache-db 13]
 
 Creates a scratch database (spe_bench_load) with the sample case studies and events and one
 event to register for, then for each run starts on 127.0.0.1 only: gunicorn (gthread) on
@@ -335,8 +335,10 @@ def main():
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    # Two worker processes per core: a worker's threads take turns on its one GIL, so with one
+    # per core a slow search holds up the fast requests queued behind it in the same worker.
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--cache", choices=["varnish", "application"], default=None)
     parser.add_argument("--broker-db", type=int, default=12)
     parser.add_argument("--cache-db", type=int, default=13)
