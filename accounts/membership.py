@@ -104,15 +104,6 @@ def grant(user, email, basis=Basis.EMAIL_DOMAIN, standing=None):
     return standing
 
 
-def grant_from_verified_addresses(user):
-    """On every sign-in: a user whose verified addresses vouch for something gets it (covers
-    addresses verified before these rules, and single sign-on)."""
-    for email in verified_addresses(user):
-        if standing_of(email) != PLAIN:
-            return grant(user, email)
-    return PLAIN
-
-
 @transaction.atomic
 def revoke_police_access(user):
     """Take away police access and the membership that came from an address: what someone

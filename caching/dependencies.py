@@ -86,10 +86,10 @@ def event_seat_paths(event):
 
 def term_paths(term):
     """Paths showing a taxonomy term, an organisation or a glossary term."""
-    from events.models import EventIndexPage
+    from events.models import EventIndexPage, EventPage
     from practice.models import PracticeIndexPage
     from search.models import GlossaryTerm
-    from taxonomy.models import Criterion, Organisation
+    from taxonomy.models import Criterion, JobRole, Organisation
 
     if isinstance(term, GlossaryTerm):
         return {_reverse("search:glossary")}
@@ -103,6 +103,9 @@ def term_paths(term):
             paths.add(url)
     if isinstance(term, Organisation):
         paths.update(_force_paths(term))
+    if isinstance(term, (Organisation, JobRole)):
+        # Every upcoming event's registration form lists the organisations and job roles.
+        paths.update(event.get_url() for event in EventPage.objects.live().upcoming())
     if isinstance(term, Criterion):
         paths.update(["/events/feed/", "/recommendations/"])
     return {p for p in paths if p}

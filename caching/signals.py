@@ -107,7 +107,7 @@ def connect():
         signal.connect(_recommendation_changed, sender=Recommendation, dispatch_uid=uid)
         for model in (Criterion, Theme, Audience, JobRole, EvidenceLevel, EventFormat, Region):
             signal.connect(_term_changed, sender=model, dispatch_uid=uid)
-        for model in (Organisation, GlossaryTerm):
+        for model in (Organisation, JobRole, GlossaryTerm):
             signal.connect(_term_changed, sender=model, dispatch_uid=uid)
     post_init.connect(_registration_loaded, sender=Registration, dispatch_uid=uid)
     post_save.connect(_registration_saved, sender=Registration, dispatch_uid=uid)

@@ -215,6 +215,23 @@ def test_a_cancellation_that_hides_the_count_again_reaches_the_next_request(
     assert "Places available" in fetch(client, event.url)[1]
 
 
+@pytest.mark.parametrize("model", ["JobRole", "Organisation"])
+def test_renaming_what_the_registration_form_lists_reaches_the_event_pages(
+    client, page_cache, make_event, django_capture_on_commit_callbacks, model
+):
+    from taxonomy import models
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = make_event()
+    term = getattr(models, model).objects.order_by("pk").first()
+    assert term.name in fetch(client, event.url)[1]
+    fetch(client, event.url)  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        term.name = "A name nobody had before"
+        term.save()
+    assert "A name nobody had before" in fetch(client, event.url)[1]
+
+
 def test_a_taxonomy_change_reaches_the_pages_showing_it(
     client, page_cache, make_practice, django_capture_on_commit_callbacks
 ):
