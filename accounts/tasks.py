@@ -32,3 +32,9 @@ def forget_unsent_emails():
 def forget_expired_lockouts():
     """Hourly: delete records of wrong passwords past the lockout's cool-off."""
     return retention.forget_expired_lockouts()
+
+
+@shared_task(soft_time_limit=290, time_limit=300)
+def forget_unconfirmed_accounts():
+    """Daily: delete accounts whose address was never confirmed (accounts.retention)."""
+    return retention.forget_unconfirmed_accounts()

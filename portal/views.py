@@ -56,6 +56,7 @@ def privacy_notice(request):
     context = {
         "reconfirm_after": in_words(settings.ACCOUNTS_RECONFIRM_AFTER_DAYS),
         "reconfirm_within": in_words(settings.ACCOUNTS_RECONFIRM_GRACE_DAYS),
+        "unconfirmed_kept": in_words(settings.ACCOUNTS_UNCONFIRMED_DAYS),
         "lockout_failures": settings.AXES_FAILURE_LIMIT,
         "lockout_kept": in_minutes(settings.AXES_COOLOFF_TIME),
         "sessions_kept": in_words(settings.SESSION_COOKIE_AGE // (24 * 60 * 60)),

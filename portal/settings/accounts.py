@@ -102,6 +102,8 @@ def sso_origins(providers):
 # the link is not followed.
 ACCOUNTS_RECONFIRM_AFTER_DAYS = 365
 ACCOUNTS_RECONFIRM_GRACE_DAYS = 28
+# An account whose address is never confirmed is deleted this many days after sign-up.
+ACCOUNTS_UNCONFIRMED_DAYS = 30
 CELERY_BEAT_SCHEDULE = {
     "accounts-reconfirm-memberships": {
         "task": "accounts.tasks.reconfirm_memberships",
@@ -111,6 +113,10 @@ CELERY_BEAT_SCHEDULE = {
     # are deleted once their links have expired.
     "accounts-forget-unsent-emails": {
         "task": "accounts.tasks.forget_unsent_emails",
+        "schedule": 24 * 60 * 60,
+    },
+    "accounts-forget-unconfirmed-accounts": {
+        "task": "accounts.tasks.forget_unconfirmed_accounts",
         "schedule": 24 * 60 * 60,
     },
     # django-axes' records of wrong passwords, once the lockout is over (accounts.retention).

@@ -43,6 +43,7 @@ def test_the_notice_says_what_an_account_keeps_why_how_long_and_how_to_get_it_or
     settings.ACCOUNTS_RECONFIRM_AFTER_DAYS = 365
     settings.ACCOUNTS_RECONFIRM_GRACE_DAYS = 28
     settings.SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
+    settings.ACCOUNTS_UNCONFIRMED_DAYS = 45
     html = client.get("/privacy/").content.decode()
     account = section(html, "Your account")
     headings = re.findall(r'<h3 class="govuk-heading-m">([^<]+)</h3>', account)
@@ -66,6 +67,7 @@ def test_the_notice_says_what_an_account_keeps_why_how_long_and_how_to_get_it_or
     lockout = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     assert f"{lockout} minutes" in account
     assert in_words(14) in account
+    assert f"never confirm your email address, we delete the account {in_words(45)}" in account
     # The way to a download and deletion is the account page.
     assert f'href="{reverse("accounts:home")}"' in account
     assert "download your information" in account and "delete your account" in account
