@@ -66,6 +66,8 @@ def test_search_box_suggests_as_you_type_accessibly(searchable, live_server, bro
     option = page.get_by_role("option", name="Link officers for children's homes")
     option.wait_for()
     assert box.get_attribute("aria-expanded") == "true"
+    # The autocomplete rewrites aria-describedby as the menu opens: the hint stays in it.
+    assert "search-q-hint" in (box.get_attribute("aria-describedby") or "")
     assert_no_violations(page)
     # The keyboard moves into the list (focus leaves the box) and chooses.
     page.keyboard.press("ArrowDown")

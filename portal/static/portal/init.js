@@ -71,10 +71,7 @@ function enhanceSearchBox (container) {
   })
   const enhanced = wrapper.querySelector('input')
   enhanced.type = 'search'
-  if (hint) {
-    const described = enhanced.getAttribute('aria-describedby')
-    enhanced.setAttribute('aria-describedby', described ? `${hint} ${described}` : hint)
-  }
+  if (hint) keepDescribedBy(enhanced, hint.split(' ').filter(Boolean))
 }
 
 // Part of a form shown only while a select has one value (the registration form's organisation
