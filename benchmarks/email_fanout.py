@@ -255,11 +255,11 @@ def make_issue():
 
 def sample_message(mailing):
     """One recipient's message exactly as the worker builds it, as bytes on the wire."""
-    from newsletters import sending
+    from newsletters import message_builder
     from newsletters.models import Delivery
 
     row = Delivery.objects.select_related("subscriber").filter(mailing=mailing).first()
-    builder = sending.MessageBuilder(mailing, wire=True)
+    builder = message_builder.MessageBuilder(mailing, wire=True)
     wire = builder.build_wire(row)
     if wire:
         return wire[0], wire[2]

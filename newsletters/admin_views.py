@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal import outbox
 
-from . import rendering, sending, tasks
+from . import mailings, rendering, tasks
 from .forms import ScheduleForm, TestSendForm
 from .models import Mailing, NewsletterIssue
 
@@ -81,7 +81,7 @@ def send_issue(request, pk):
             messages.error(request, "That cannot be done to this issue now.")
             return redirect(request.path)
 
-    counts = sending.progress([mailing.pk])[mailing.pk] if mailing else None
+    counts = mailings.progress([mailing.pk])[mailing.pk] if mailing else None
     return TemplateResponse(
         request,
         "newsletters/admin/send_issue.html",
@@ -89,7 +89,7 @@ def send_issue(request, pk):
             "issue": issue,
             "mailing": mailing,
             "counts": counts,
-            "recipients": tasks.issue_recipients(issue).count(),
+            "recipients": mailings.issue_recipients(issue).count(),
             "hidden_choices": rendering.hidden_choices(issue),
             "test_form": test_form,
             "schedule_form": schedule_form,
@@ -112,7 +112,7 @@ def paused_mailings(request):
             messages.error(request, "That mailing is not paused.")
         return redirect(request.path)
     paused = Mailing.objects.filter(paused_at__isnull=False, completed_at__isnull=True)
-    counts = sending.progress([mailing.pk for mailing in paused])
+    counts = mailings.progress([mailing.pk for mailing in paused])
     return TemplateResponse(
         request,
         "newsletters/admin/paused_mailings.html",

@@ -40,6 +40,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 
 from .models import Delivery, Subscriber
+from .subscribers import unsubscribe_from_everything
 
 logger = logging.getLogger(__name__)
 
@@ -249,8 +250,6 @@ def read_mailbox(url=None):
             message = email.message_from_bytes(raw, policy=policy.compat32)
             subscriber = unsubscribe_request(message)
             if subscriber is not None:
-                from .sending import unsubscribe_from_everything
-
                 unsubscribe_from_everything(subscriber)
                 outcome.unsubscribed += 1
                 client.uid("STORE", uid, "+FLAGS", "(\\Seen \\Deleted)")

@@ -2,12 +2,13 @@
 
 How a row is sent:
 
-1. `claim` takes up to CHUNK_SIZE pending rows whose lease is free (never claimed, or claimed
-   longer ago than NEWSLETTERS_CLAIM_LEASE_SECONDS, which means their worker died) with
+1. `claims.claim` takes up to CHUNK_SIZE pending rows whose lease is free (never claimed, or
+   claimed longer ago than NEWSLETTERS_CLAIM_LEASE_SECONDS, which means their worker died) with
    SELECT ... FOR UPDATE SKIP LOCKED, stamps them with a fresh claim id and commits. Two
    workers never hold the same row.
 2. `send_claimed` opens one connection to the mail server and, for each row, sends the message
-   and then at once marks the row sent (an autocommitted UPDATE guarded by the claim id).
+   (built by message_builder.py) and then at once marks the row sent (an autocommitted UPDATE
+   guarded by the claim id).
 
 Send-then-mark is the only order that never skips anyone: mark-then-send loses the message if
 the process dies between the two. Its cost is that a worker killed after the server accepted
@@ -27,206 +28,27 @@ sent, so a slow chunk never sends on a lease another worker may already have tak
 import logging
 import smtplib
 import time
-import uuid
-from datetime import timedelta
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import connections, router, transaction
-from django.db.models import Count, Q
+from django.db import connections, router
 from django.utils import timezone
 
-from portal.visibility import PUBLIC_ONLY
-
-from . import failures, links, prepared, rendering, throttle
-from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber
+from . import failures, throttle
+from .claims import release
+from .message_builder import MessageBuilder
+from .models import Delivery, Subscriber
 
 logger = logging.getLogger(__name__)
 
-# Rows per chunk task. Big enough to amortise the claim, the task and the SMTP handshake over
-# many messages; small enough that a killed worker strands only a few rows until the lease runs
-# out. At a low global rate a chunk may not finish: it stops at half its lease and releases
-# the rest (see send_claimed).
-CHUNK_SIZE = 250
 # After this many temporary failures a row is marked failed instead of tried again.
 MAX_ATTEMPTS = 5
 
 
 class TemporaryFailure(Exception):
     """The mail server or provider could not take messages right now: retry later."""
-
-
-def lease():
-    return timedelta(seconds=settings.NEWSLETTERS_CLAIM_LEASE_SECONDS)
-
-
-def claimable(mailing_id, now=None):
-    now = now or timezone.now()
-    return Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.PENDING).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease())
-    )
-
-
-def claim(mailing_id, limit=CHUNK_SIZE, claim_id=None, worker=""):
-    """Claim up to `limit` rows for this worker: (claim id, rows with their subscribers)."""
-    claim_id = claim_id or uuid.uuid4()
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            claimable(mailing_id, now)
-            .order_by("pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
-        )
-        if not ids:
-            return claim_id, []
-        Delivery.objects.filter(pk__in=ids).update(
-            claimed_at=now, claim=claim_id, claimed_by=worker
-        )
-    rows = list(
-        Delivery.objects.filter(pk__in=ids, claim=claim_id)
-        .select_related("subscriber")
-        .order_by("pk")
-    )
-    return claim_id, rows
-
-
-def release(claim_id, rows):
-    """Give back claimed rows that were not sent, so the next chunk takes them at once."""
-    Delivery.objects.filter(
-        pk__in=[row.pk for row in rows], claim=claim_id, status=Delivery.Status.PENDING
-    ).update(claimed_at=None, claim=None)
-
-
-# While a chunk sends, whether each page may still be shown is checked again this often: a page
-# unpublished or restricted mid-chunk stops going out within this time.
-RECHECK_SECONDS = 1.0
-
-
-def recipient_levels(subscriber):
-    """The restriction levels (portal.visibility) a subscriber's copies may show. Subscribers
-    are known only by an address nobody has verified as police, so public pages only."""
-    return PUBLIC_ONLY
-
-
-def issue_as_sent(mailing):
-    """The issue as it was when sending started (its snapshot on the mailing), so everyone gets
-    the same even if it is edited mid-send; the live issue for a mailing without one."""
-    if mailing.body is None:
-        return mailing.issue
-    return NewsletterIssue(
-        pk=mailing.issue_id, title=mailing.subject, summary="", body=mailing.body
-    )
-
-
-class MessageBuilder:
-    """Builds each row's message. Which pages a copy shows is decided as it is built, from the
-    recipient's levels and the pages' state now (rechecked every RECHECK_SECONDS). An issue is
-    rendered once per set of shown pages (and, for the SMTP backend, turned into wire bytes
-    once: see prepared.py); alerts and digests list each subscriber's own pages, so those are
-    rendered per row."""
-
-    def __init__(self, mailing, wire=False):
-        self.mailing = mailing
-        self.wire = wire
-        self.issue = issue_as_sent(mailing) if mailing.kind == Mailing.Kind.ISSUE else None
-        self.page_ids = rendering.chosen_page_ids(self.issue) if self.issue else []
-        self._shown = {}  # levels -> (checked at, {page id: page})
-        self._copies = {}  # levels -> (shown page ids, (subject, text, html), prepared)
-        self.links = links.Links()
-
-    def load_pages(self, rows):
-        """Alerts and digests: the pages these rows list."""
-        wanted = {pk for row in rows for pk in row.page_ids} - set(self.page_ids)
-        if wanted:
-            self.page_ids = [*self.page_ids, *sorted(wanted)]
-            self._shown.clear()
-
-    def shown(self, levels):
-        """{page id: page} of this mailing's pages that `levels` may see now."""
-        checked = self._shown.get(levels)
-        if checked is None or time.monotonic() - checked[0] > RECHECK_SECONDS:
-            checked = (time.monotonic(), rendering.shown_pages(self.page_ids, levels))
-            self._shown[levels] = checked
-        return checked[1]
-
-    def issue_copy(self, levels):
-        """((subject, text, html), prepared message or None) of the issue for `levels`."""
-        shown = self.shown(levels)
-        copy = self._copies.get(levels)
-        if copy is None or copy[0] != set(shown):
-            parts = rendering.render_issue(self.issue, levels, shown=shown)
-            wire = prepared.PreparedMessage(*parts) if self.wire else None
-            copy = (set(shown), parts, wire)
-            self._copies[levels] = copy
-        return copy[1], copy[2]
-
-    def build_wire(self, row):
-        """(envelope sender, recipient, message bytes) from the prepared issue, or None when
-        this row needs an ordinary message (not an issue, or an address that needs encoding)."""
-        if self.issue is None or not self.wire:
-            return None
-        subscriber = row.subscriber
-        _parts, wire_message = self.issue_copy(recipient_levels(subscriber))
-        wire = wire_message.render(
-            subscriber.email,
-            prepared.message_id(self.mailing.pk, row.pk),
-            self.links.manage_url(subscriber),
-            self.links.unsubscribe_url(subscriber),
-        )
-        if wire is None:
-            return None
-        sender, data = wire
-        return sender, subscriber.email, data
-
-    def build(self, row):
-        subscriber = row.subscriber
-        levels = recipient_levels(subscriber)
-        manage_url = self.links.manage_url(subscriber)
-        unsubscribe_url = self.links.unsubscribe_url(subscriber)
-        if self.issue is not None:
-            (subject, text, html), _wire = self.issue_copy(levels)
-            text = rendering.personalise(text, manage_url, unsubscribe_url)
-            html = rendering.personalise(html, manage_url, unsubscribe_url)
-        else:
-            shown = self.shown(levels)
-            pages = [shown[pk] for pk in row.page_ids if pk in shown]
-            if not pages:
-                return None
-            subject, text, html = rendering.render_updates(
-                self.mailing.kind,
-                pages,
-                manage_url,
-                unsubscribe_url,
-                frequency=self.mailing.key.split(":")[1] if self.mailing.kind == "digest" else "",
-            )
-        return list_message(
-            subscriber.email,
-            subject,
-            text,
-            html,
-            unsubscribe_url,
-            manage_url,
-            message_id=prepared.message_id(self.mailing.pk, row.pk),
-        )
-
-
-def list_message(to, subject, text, html, unsubscribe_url, manage_url, message_id=None):
-    headers = prepared.list_headers(unsubscribe_url, manage_url)
-    if message_id:
-        headers["Message-ID"] = message_id
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[to],
-        headers=headers,
-        # Django sends from_email as the envelope sender and a From header, if given, instead.
-        from_email=prepared.envelope_sender(),
-    )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def send_claimed(mailing, claim_id, rows):
@@ -376,73 +198,3 @@ def _note_attempt(row, claim_id, exc):
     Delivery.objects.filter(pk=row.pk, claim=claim_id, status=Delivery.Status.PENDING).update(
         attempts=attempts, error=str(exc)[:500], status=status
     )
-
-
-def unsubscribe_from_everything(subscriber):
-    """What the unsubscribe link does: every subscription ends, and the address is marked
-    unsubscribed (to be erased after NEWSLETTERS_ERASE_AFTER_DAYS) unless it is suppressed.
-    Returns when it was unsubscribed, or None for a suppressed address (kept to stop mail)."""
-    with transaction.atomic():
-        subscriber.subscriptions.all().delete()
-        if subscriber.status == Subscriber.Status.SUPPRESSED:
-            return None
-        unsubscribed_at = subscriber.unsubscribed_at or timezone.now()
-        Subscriber.objects.filter(pk=subscriber.pk).update(
-            status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=unsubscribed_at
-        )
-    return unsubscribed_at
-
-
-def finish_if_done(mailing_id):
-    """Mark the mailing (and its issue) complete once every row is settled."""
-    mailing = Mailing.objects.filter(pk=mailing_id, completed_at__isnull=True).first()
-    if mailing is None or mailing.prepared_at is None:
-        return False
-    if mailing.deliveries.filter(status=Delivery.Status.PENDING).exists():
-        return False
-    now = timezone.now()
-    Mailing.objects.filter(pk=mailing_id, completed_at__isnull=True).update(completed_at=now)
-    if mailing.issue_id:
-        NewsletterIssue.objects.filter(pk=mailing.issue_id).exclude(
-            status=NewsletterIssue.Status.SENT
-        ).update(status=NewsletterIssue.Status.SENT, sent_at=now)
-    return True
-
-
-def progress(mailing_ids):
-    """{mailing id: {"sent": n, "pending": n, "failed": n, "skipped": n}} in one query."""
-    counts = {pk: dict.fromkeys(Delivery.Status.values, 0) for pk in mailing_ids}
-    rows = (
-        Delivery.objects.filter(mailing_id__in=mailing_ids)
-        .values("mailing_id", "status")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts[row["mailing_id"]][row["status"]] = row["n"]
-    return counts
-
-
-def create_deliveries(mailing, subscriber_pages):
-    """Delivery rows for {subscriber id: [page ids]} and the SentItems that stop those pages
-    reaching the same people twice. Pages a subscriber was already told about are dropped;
-    subscribers left with nothing get no row. Safe to run twice (unique constraints)."""
-    if not subscriber_pages:
-        return 0
-    already = set(
-        SentItem.objects.filter(subscriber_id__in=list(subscriber_pages)).values_list(
-            "subscriber_id", "page_id"
-        )
-    )
-    deliveries, items = [], []
-    for subscriber_id, page_ids in subscriber_pages.items():
-        fresh = [pk for pk in page_ids if (subscriber_id, pk) not in already]
-        if not fresh:
-            continue
-        deliveries.append(Delivery(mailing=mailing, subscriber_id=subscriber_id, page_ids=fresh))
-        items.extend(
-            SentItem(subscriber_id=subscriber_id, page_id=pk, mailing=mailing) for pk in fresh
-        )
-    with transaction.atomic():
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        SentItem.objects.bulk_create(items, ignore_conflicts=True)
-    return len(deliveries)

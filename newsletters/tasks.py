@@ -1,30 +1,21 @@
 """Celery tasks: every one takes primary keys, is safe to run twice, and leaves sending to
-`send_chunk`, which works through a mailing's delivery rows (see sending.py)."""
+`send_chunk`, which works through a mailing's delivery rows (claims.py, sending.py). The work
+itself lives in the modules named in each task; these functions are what Celery runs and
+enqueues, under the names `newsletters.tasks.<function>` that settings and the outbox use."""
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal import outbox
 
-from . import cooldown, failures, links, matching, recovery, rendering, sending
-from .models import Delivery, Mailing, NewsletterIssue, SentItem, Subscriber, Subscription
-
-# Subscriber ids read and delivery rows written per round trip when preparing an issue: keeps
-# memory flat however many subscribers there are.
-PREPARE_BATCH = 2000
-DIGEST_WINDOWS = {
-    # A day's slack on each window covers a late beat; SentItem stops any overlap repeating.
-    Subscription.Frequency.WEEKLY: dt.timedelta(days=8),
-    Subscription.Frequency.MONTHLY: dt.timedelta(days=32),
-}
+from . import claims, cooldown, failures, mailings, recovery, rendering, sending, subscribers
+from .message_builder import list_message
+from .models import Mailing, NewsletterIssue, Subscriber, Subscription
 
 
 def dispatch(mailing_id):
@@ -54,9 +45,9 @@ def _send_chunk(task, mailing_id, claim_id):
     if mailing is None or mailing.completed_at is not None or mailing.paused_at is not None:
         return 0
     worker = task.request.hostname or ""
-    claim_id, rows = sending.claim(mailing_id, claim_id=claim_id, worker=worker)
+    claim_id, rows = claims.claim(mailing_id, claim_id=claim_id, worker=worker)
     if not rows:
-        sending.finish_if_done(mailing_id)
+        mailings.finish_if_done(mailing_id)
         return 0
     try:
         sent = sending.send_claimed(mailing, claim_id, rows)
@@ -67,10 +58,10 @@ def _send_chunk(task, mailing_id, claim_id):
         raise task.retry(
             exc=exc, countdown=countdown, args=(), kwargs={"mailing_id": mailing_id}
         ) from exc
-    if sending.claimable(mailing_id).exists():
+    if claims.claimable(mailing_id).exists():
         send_chunk.delay(mailing_id)
     else:
-        sending.finish_if_done(mailing_id)
+        mailings.finish_if_done(mailing_id)
     return sent
 
 
@@ -80,7 +71,7 @@ def requeue_stranded():
     working on: rows a killed worker claimed whose lease ran out, or rows whose chunk tasks
     were lost (a broker restarted without persistence)."""
     now = timezone.now()
-    stalled_since = now - sending.lease()
+    stalled_since = now - claims.lease()
     # Issues whose preparation task was lost before it made every delivery row.
     unprepared = NewsletterIssue.objects.filter(status=NewsletterIssue.Status.SENDING).exclude(
         mailings__prepared_at__isnull=False
@@ -91,7 +82,7 @@ def requeue_stranded():
         completed_at__isnull=True, prepared_at__isnull=False, paused_at__isnull=True
     )
     for mailing in unfinished:
-        rows = sending.claimable(mailing.pk, now)
+        rows = claims.claimable(mailing.pk, now)
         # Unclaimed rows are normal while lanes are busy; only act once nothing has moved
         # for a lease.
         recent = mailing.deliveries.filter(sent_at__gte=stalled_since).exists()
@@ -99,7 +90,7 @@ def requeue_stranded():
         if stranded or (rows.exists() and not recent and mailing.prepared_at < stalled_since):
             dispatch(mailing.pk)
         elif not rows.exists():
-            sending.finish_if_done(mailing.pk)
+            mailings.finish_if_done(mailing.pk)
 
 
 def resume_sending(mailing_id):
@@ -126,28 +117,6 @@ def alert_sending_paused(self, mailing_id):
     return True
 
 
-def issue_recipients(issue):
-    from django.db.models import Q
-
-    recipients = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE)
-    if issue.organisation_type:
-        recipients = recipients.filter(organisation_type=issue.organisation_type)
-    topics = Q()
-    criteria = list(issue.segment_criteria.values_list("pk", flat=True))
-    themes = list(issue.segment_themes.values_list("pk", flat=True))
-    audiences = list(issue.segment_audiences.values_list("pk", flat=True))
-    if criteria:
-        topics |= Q(kind=Subscription.Kind.CRITERION, criterion__in=criteria)
-    if themes:
-        topics |= Q(kind=Subscription.Kind.THEME, theme__in=themes)
-    if audiences:
-        topics |= Q(kind=Subscription.Kind.AUDIENCE, audience__in=audiences)
-    if topics:
-        following = Subscription.objects.filter(topics, active=True).values("subscriber_id")
-        recipients = recipients.filter(pk__in=following)
-    return recipients
-
-
 def start_sending(issue_id):
     """Send an issue now (admin "Send now", or its scheduled time arriving). Once only."""
     with transaction.atomic():
@@ -169,33 +138,10 @@ def start_sending(issue_id):
 
 @shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
 def prepare_issue(issue_id):
-    """One delivery row per recipient, then the chunk tasks. Run twice, it finds its mailing
-    and the rows already made (unique per mailing and subscriber)."""
-    issue = NewsletterIssue.objects.filter(pk=issue_id).first()
-    if issue is None:
-        return
-    mailing = Mailing.objects.filter(key=f"issue:{issue.pk}").first()
-    if mailing is None:
-        mailing, _ = Mailing.objects.get_or_create(
-            key=f"issue:{issue.pk}",
-            defaults={
-                "kind": Mailing.Kind.ISSUE,
-                "issue": issue,
-                "subject": issue.title,
-                "body": issue.body.get_prep_value(),
-            },
-        )
-    if mailing.prepared_at is None:
-        ids = issue_recipients(issue).order_by("pk").values_list("pk", flat=True)
-        batch = []
-        for subscriber_id in ids.iterator(chunk_size=PREPARE_BATCH):
-            batch.append(Delivery(mailing=mailing, subscriber_id=subscriber_id))
-            if len(batch) >= PREPARE_BATCH:
-                Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-                batch = []
-        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-        Mailing.objects.filter(pk=mailing.pk).update(prepared_at=timezone.now())
-    dispatch(mailing.pk)
+    """One delivery row per recipient (mailings.py), then the chunk tasks."""
+    mailing_id = mailings.prepare_issue(issue_id)
+    if mailing_id is not None:
+        dispatch(mailing_id)
 
 
 @shared_task(soft_time_limit=50, time_limit=60)
@@ -210,70 +156,20 @@ def send_scheduled_issues():
 
 @shared_task(acks_late=True, soft_time_limit=110, time_limit=120)
 def queue_alert(page_id):
-    """An alert about a newly published page to every subscriber with a matching "as it
-    happens" subscription: one email each however many of their subscriptions match."""
-    from wagtail.models import Page
-
-    page = Page.objects.live().public().filter(pk=page_id).first()
-    if page is None:
-        return 0
-    page = page.specific
-    subscriber_ids = matching.subscriber_ids_for_page(page, Subscription.Frequency.IMMEDIATE)
-    told = set(
-        SentItem.objects.filter(page_id=page.pk, subscriber_id__in=subscriber_ids).values_list(
-            "subscriber_id", flat=True
-        )
-    )
-    fresh = subscriber_ids - told
-    if not fresh:
-        return 0
-    # One mailing per published revision: a retried task finds it, a republish makes a new one
-    # that reaches only people who have not heard of the page yet.
-    mailing, _ = Mailing.objects.get_or_create(
-        key=f"alert:{page.pk}:{page.live_revision_id}",
-        defaults={"kind": Mailing.Kind.ALERT, "subject": page.title},
-    )
-    created = sending.create_deliveries(mailing, {pk: [page.pk] for pk in fresh})
-    Mailing.objects.filter(pk=mailing.pk).update(prepared_at=timezone.now())
-    dispatch(mailing.pk)
+    """An alert about a newly published page (mailings.py), then the chunk tasks."""
+    mailing_id, created = mailings.prepare_alert(page_id)
+    if mailing_id is not None:
+        dispatch(mailing_id)
     return created
-
-
-def digest_key(frequency, now):
-    local = timezone.localtime(now)
-    if frequency == Subscription.Frequency.WEEKLY:
-        year, week, _ = local.isocalendar()
-        return f"digest:weekly:{year}-W{week:02d}"
-    return f"digest:monthly:{local:%Y-%m}"
 
 
 @shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
 def send_digests(frequency):
-    """Beat, weekly or monthly: one digest per subscriber merging every subscription of that
-    frequency. Subscribers with nothing new get nothing; with nobody to tell, no mailing."""
-    from events.models import EventPage
-    from practice.models import PracticePage
-
-    now = timezone.now()
-    since = now - DIGEST_WINDOWS[frequency]
-    subscriber_pages = defaultdict(list)
-    for model in (PracticePage, EventPage):
-        pages = model.objects.live().public().filter(first_published_at__gte=since)
-        for page in pages.order_by("first_published_at"):
-            for subscriber_id in matching.subscriber_ids_for_page(page, frequency):
-                subscriber_pages[subscriber_id].append(page.pk)
-    if not subscriber_pages:
-        return 0
-    mailing, _ = Mailing.objects.get_or_create(
-        key=digest_key(frequency, now),
-        defaults={"kind": Mailing.Kind.DIGEST, "subject": f"{frequency.capitalize()} digest"},
-    )
-    created = sending.create_deliveries(mailing, subscriber_pages)
-    if created or mailing.deliveries.exists():
-        Mailing.objects.filter(pk=mailing.pk).update(prepared_at=timezone.now())
-        dispatch(mailing.pk)
-    else:
-        mailing.delete()
+    """Beat, weekly or monthly: the digests of that frequency (mailings.py), then the chunk
+    tasks."""
+    mailing_id, created = mailings.prepare_digest(frequency)
+    if mailing_id is not None:
+        dispatch(mailing_id)
     return created
 
 
@@ -287,23 +183,7 @@ def send_confirmation(self, subscriber_id):
         now = timezone.now()
         if subscriber is None or not cooldown.confirmation_due(subscriber, now):
             return False
-        subscriptions = subscriber.subscriptions.filter(active=False).select_related(
-            "criterion", "theme", "audience"
-        )
-        body = render_to_string(
-            "newsletters/email/confirm.txt",
-            {
-                "subscriptions": subscriptions,
-                "confirm_url": links.confirm_url(subscriber),
-                "manage_url": links.manage_url(subscriber),
-                "max_age_days": settings.NEWSLETTERS_CONFIRM_MAX_AGE // 86400,
-            },
-        )
-        email = EmailMessage(
-            subject="Confirm your subscription to the Safeguarding Practice Exchange",
-            body=body,
-            to=[subscriber.email],
-        )
+        email = subscribers.confirmation_email(subscriber)
         try:
             email.send()
         except OSError as exc:
@@ -331,19 +211,8 @@ def _send_manage_link(task, subscriber_id):
     )
     if subscriber is None:
         return False
-    body = render_to_string(
-        "newsletters/email/manage_link.txt",
-        {
-            "manage_url": links.manage_url(subscriber),
-            "unsubscribe_url": links.unsubscribe_url(subscriber),
-            "max_age_days": settings.NEWSLETTERS_MANAGE_MAX_AGE // 86400,
-        },
-    )
-    email = EmailMessage(
-        subject="Your link to change your email updates", body=body, to=[subscriber.email]
-    )
     try:
-        email.send()
+        subscribers.manage_link_email(subscriber).send()
     except OSError as exc:
         raise task.retry(exc=exc, countdown=60 * 2**task.request.retries) from exc
     return True
@@ -356,7 +225,7 @@ def send_test_issue(self, issue_id, email):
     if issue is None:
         return False
     subject, text, html = rendering.render_issue(issue)
-    message = sending.list_message(
+    message = list_message(
         email,
         f"[Test] {subject}",
         rendering.personalise(text, "#manage", "#unsubscribe"),
@@ -375,11 +244,11 @@ def send_test_issue(self, issue_id, email):
 def expire_unconfirmed():
     """Beat, hourly: forget sign-ups nobody confirmed in time."""
     cutoff = timezone.now() - dt.timedelta(seconds=settings.NEWSLETTERS_CONFIRM_MAX_AGE)
-    subscribers, _ = Subscriber.objects.filter(
+    addresses, _ = Subscriber.objects.filter(
         status=Subscriber.Status.PENDING, confirmation_requested_at__lt=cutoff
     ).delete()
     topics, _ = Subscription.objects.filter(active=False, created_at__lt=cutoff).delete()
-    return subscribers + topics
+    return addresses + topics
 
 
 @shared_task(soft_time_limit=110, time_limit=120)

@@ -22,7 +22,7 @@ from portal.decorators import signed_link
 from portal.ratelimits import is_ratelimited
 from portal.visibility import PUBLIC_ONLY
 
-from . import cooldown, links, rendering, saved_searches, sending
+from . import cooldown, links, rendering, saved_searches, subscribers
 from .forms import FrequencyForm, SubscribeForm
 from .models import Delivery, NewsletterIssue, Subscriber, Subscription
 from .tasks import send_confirmation, send_manage_link
@@ -300,7 +300,7 @@ def unsubscribe(request, token):
     if request.method == "GET":
         # Link scanners follow links: a GET only asks.
         return TemplateResponse(request, "newsletters/unsubscribe.html", {"token": token})
-    unsubscribed_at = sending.unsubscribe_from_everything(subscriber)
+    unsubscribed_at = subscribers.unsubscribe_from_everything(subscriber)
     erase_on = unsubscribed_at and unsubscribed_at + dt.timedelta(
         days=settings.NEWSLETTERS_ERASE_AFTER_DAYS
     )

@@ -271,13 +271,13 @@ def test_a_mailto_unsubscribe_request_unsubscribes_as_the_link_does(
     URI in List-Unsubscribe describes; the mailbox it lands in is read by the same beat task."""
     from urllib.parse import parse_qs, unquote, urlsplit
 
-    from newsletters import links, sending
+    from newsletters import links, message_builder
 
     settings.NEWSLETTERS_BOUNCE_MAILBOX_URL = mailbox_url
     settings.NEWSLETTERS_UNSUBSCRIBE_ADDRESS = "bounces+unsubscribe@practice-exchange.example"
     reader = make_subscriber(email="reader@partner.example")
     other = make_subscriber(email="other@partner.example")
-    sent = sending.list_message(
+    sent = message_builder.list_message(
         reader.email,
         "April newsletter",
         "Text",

@@ -12,7 +12,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from newsletters import sending, tasks
+from newsletters import claims, mailings, sending, tasks
 from newsletters.models import Delivery, NewsletterIssue
 
 # Workers and test share committed data; restore the migrations' data afterwards.
@@ -43,7 +43,7 @@ def wait_until(condition, timeout=60):
 
 def leases_expired():
     """No pending row is held by a lease any more: what requeue_stranded waits for."""
-    held_since = timezone.now() - sending.lease()
+    held_since = timezone.now() - claims.lease()
     return not Delivery.objects.filter(status="pending", claimed_at__gte=held_since).exists()
 
 
@@ -164,7 +164,7 @@ def test_temporary_failures_are_retried_and_permanent_ones_suppress(
     tasks.prepare_issue.apply(args=[issue.pk])
     mailing = issue.mailings.get()
 
-    claim_id, rows = sending.claim(mailing.pk)
+    claim_id, rows = claims.claim(mailing.pk)
     with pytest.raises(sending.TemporaryFailure):
         sending.send_claimed(mailing, claim_id, rows)
     busy_row = Delivery.objects.get(subscriber__email=busy)
@@ -173,8 +173,8 @@ def test_temporary_failures_are_retried_and_permanent_ones_suppress(
     assert not Delivery.objects.filter(status="pending", claimed_at__isnull=False).exists()
 
     sink.handler.refuse = {gone: (550, "No such user")}
-    while sending.claimable(mailing.pk).exists():
-        claim_id, rows = sending.claim(mailing.pk)
+    while claims.claimable(mailing.pk).exists():
+        claim_id, rows = claims.claim(mailing.pk)
         sending.send_claimed(mailing, claim_id, rows)
     counts = sink.per_recipient()
     assert set(counts) == emails - {gone}
@@ -182,5 +182,5 @@ def test_temporary_failures_are_retried_and_permanent_ones_suppress(
     gone_row = Delivery.objects.select_related("subscriber").get(subscriber__email=gone)
     assert gone_row.status == "failed"
     assert gone_row.subscriber.status == "suppressed"
-    assert sending.finish_if_done(mailing.pk)
+    assert mailings.finish_if_done(mailing.pk)
     assert NewsletterIssue.objects.get(pk=issue.pk).sent_at <= timezone.now()

@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from newsletters import recovery, sending, tasks
+from newsletters import claims, recovery, sending, tasks
 from newsletters.models import Delivery, Mailing, NewsletterIssue
 from tests.workers import STABLE_POLLS, wait_for
 
@@ -108,7 +108,7 @@ def test_a_chunk_that_loses_the_database_releases_its_rows_and_retries_soon(
         tasks.send_chunk.run(mailing.pk)
 
     # Nothing held: the next try (or another lane) can take every row at once.
-    assert sending.claimable(mailing.pk).count() == 3
+    assert claims.claimable(mailing.pk).count() == 3
     assert not Delivery.objects.filter(claim__isnull=False).exists()
     assert retried["countdown"] <= recovery.BACKOFF_MAX
     assert retried["kwargs"] == {"mailing_id": mailing.pk}
@@ -132,10 +132,10 @@ def test_a_restarted_mailer_releases_only_what_its_previous_run_held(make_subscr
     )
     for subscriber_id in issue_subscribers():
         Delivery.objects.create(mailing=mailing, subscriber_id=subscriber_id)
-    sending.claim(mailing.pk, limit=1, worker="mailer@host")
-    sending.claim(mailing.pk, limit=1, worker="other@host")
+    claims.claim(mailing.pk, limit=1, worker="mailer@host")
+    claims.claim(mailing.pk, limit=1, worker="other@host")
     started = timezone.now()
-    sending.claim(mailing.pk, limit=1, worker="mailer@host")  # its new run, already at work
+    claims.claim(mailing.pk, limit=1, worker="mailer@host")  # its new run, already at work
 
     assert recovery.release_abandoned("mailer@host", started) == {mailing.pk}
     held = Delivery.objects.filter(claim__isnull=False)

@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from newsletters import links, prepared, sending, tasks
+from newsletters import claims, links, message_builder, prepared, sending, tasks
 from newsletters.models import Delivery, Mailing, NewsletterIssue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "clean_cache")]
@@ -68,7 +68,7 @@ def parse(data):
 
 
 def both_ways(mailing, row):
-    builder = sending.MessageBuilder(mailing, wire=True)
+    builder = message_builder.MessageBuilder(mailing, wire=True)
     sender, recipient, data = builder.build_wire(row)
     ordinary = builder.build(row)
     return (sender, recipient, parse(data)), ordinary
@@ -113,7 +113,7 @@ def test_the_prepared_copy_is_the_ordinary_message(issue, make_subscriber):
 def test_each_copy_carries_its_own_recipient_and_links(issue, make_subscriber):
     mailing = prepare(issue)
     first, second = make_subscriber(), make_subscriber()
-    builder = sending.MessageBuilder(mailing, wire=True)
+    builder = message_builder.MessageBuilder(mailing, wire=True)
     one = parse(builder.build_wire(row_for(mailing, first))[2])
     two = parse(builder.build_wire(row_for(mailing, second))[2])
     assert (one["To"], two["To"]) == (first.email, second.email)
@@ -142,12 +142,12 @@ def test_lines_too_long_for_smtp_go_quoted_printable_and_read_the_same(issue, ma
 def test_an_address_that_needs_encoding_is_built_the_ordinary_way(issue, make_subscriber, sink):
     mailing = prepare(issue)
     plain, international = make_subscriber(), make_subscriber(email="leser@bücher.example")
-    builder = sending.MessageBuilder(mailing, wire=True)
+    builder = message_builder.MessageBuilder(mailing, wire=True)
     assert builder.build_wire(row_for(mailing, international)) is None
     assert Delivery.objects.filter(mailing=mailing).count() == 1
     row_for(mailing, plain)
 
-    claim_id, rows = sending.claim(mailing.pk)
+    claim_id, rows = claims.claim(mailing.pk)
     assert sending.send_claimed(mailing, claim_id, rows) == 2
     received = {tuple(recipients): message for recipients, message in sink.messages}
     assert set(received) == {(plain.email,), ("leser@xn--bcher-kva.example",)}
@@ -165,7 +165,7 @@ def test_the_issue_is_fixed_when_sending_starts(issue, make_subscriber, sink):
     issue.save()
 
     mailing = Mailing.objects.get(issue=issue)
-    claim_id, rows = sending.claim(mailing.pk)
+    claim_id, rows = claims.claim(mailing.pk)
     sending.send_claimed(mailing, claim_id, rows)
     subjects = {str(message["Subject"]) for _, message in sink.messages}
     assert subjects == {"April newsletter: missing children — what works"}

@@ -126,7 +126,7 @@ def test_alerts_and_digests_recheck_visibility_when_the_message_is_built(
         email="reader@council.example",
         topics=[Criterion.objects.get(slug="initial-contact")],
     )
-    from newsletters import sending
+    from newsletters import claims
 
     for kind in ("alert", "digest:weekly"):
         mailing = Mailing.objects.create(
@@ -146,7 +146,7 @@ def test_alerts_and_digests_recheck_visibility_when_the_message_is_built(
         kind="alert", key="alert:public:test", subject="Updates", prepared_at=timezone.now()
     )
     Delivery.objects.create(mailing=mailing, subscriber=subscriber, page_ids=[scenario.public.pk])
-    assert sending.claimable(mailing.pk).exists()
+    assert claims.claimable(mailing.pk).exists()
     tasks.send_chunk(mailing.pk)
     (message,) = [m for _, m in sink.messages]
     assert scenario.shows_public(message.as_string())
