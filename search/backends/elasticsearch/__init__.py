@@ -20,12 +20,12 @@ from elasticsearch import ConnectionTimeout, Elasticsearch, NotFoundError
 from elasticsearch.dsl import FacetedSearch, Q, TermsFacet
 from elasticsearch.helpers import streaming_bulk
 
-from .. import facets as facet_defs
-from ..es_documents import PracticeDocument, context_of
-from ..models import PageViewCount
-from ..query import NEAR, adjacent_words
-from ..vocabulary import MIN_CORRECTABLE
-from .base import MARK_END, MARK_START, SORTS, BackendResult, Hit, SearchBackend
+from ... import facets as facet_defs
+from ...es_documents import PracticeDocument, context_of
+from ...models import PageViewCount
+from ...query import NEAR, adjacent_words
+from ...vocabulary import MIN_CORRECTABLE
+from ..base import MARK_END, MARK_START, SORTS, BackendResult, Hit, SearchBackend
 
 DEFAULT_ALIAS = "spe-practice"
 # Title matches count most, then the summary and tag names, then the body (as the database
