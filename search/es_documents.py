@@ -33,7 +33,7 @@ class PracticeDocument(Document):
     page_id = Long()
     external_id = Keyword()
     # English analysis (stemming, stop words) on the searched text; boosts are set per query
-    # (title over summary and tags over body), see backends/elasticsearch.py.
+    # (title over summary and tags over body), see backends/elasticsearch/query.py.
     title = Text(analyzer="english")
     summary = Text(analyzer="english")
     keywords = Text(analyzer="english")
