@@ -52,22 +52,28 @@ def _registration_loaded(sender, instance, **kwargs):
     instance._seat_held_before = instance.pk is not None and _holds_seat(instance)
 
 
-def _purge_if_places_shown_changed(event, seat_freed):
+def _purge_if_places_shown_changed(registration, seat_freed):
     # Most registrations for a big event change nothing the pages show (events/places.py).
-    if shown_places_changed(event.seats_left(), seat_freed):
-        purge_paths(dependencies.event_seat_paths(event))
+    # Booking sets seats_left_after_save when it has just counted under the event's lock; it
+    # holds for this save only.
+    seats_left = registration.__dict__.pop("seats_left_after_save", None)
+    if seats_left is None:
+        seats_left = registration.event.seats_left()
+    if shown_places_changed(seats_left, seat_freed):
+        purge_paths(dependencies.event_seat_paths(registration.event))
 
 
 def _registration_saved(sender, instance, created, **kwargs):
     held_before = getattr(instance, "_seat_held_before", False)
     if held_before != _holds_seat(instance):
-        _purge_if_places_shown_changed(instance.event, seat_freed=held_before)
+        _purge_if_places_shown_changed(instance, seat_freed=held_before)
+    instance.__dict__.pop("seats_left_after_save", None)
     instance._seat_held_before = _holds_seat(instance)
 
 
 def _registration_deleted(sender, instance, **kwargs):
     if getattr(instance, "_seat_held_before", False):
-        _purge_if_places_shown_changed(instance.event, seat_freed=True)
+        _purge_if_places_shown_changed(instance, seat_freed=True)
 
 
 def _term_changed(sender, instance, **kwargs):

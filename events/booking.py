@@ -68,6 +68,10 @@ def _allocate(event, registration):
         registration.status = Status.CONFIRMED
         registration.confirmed_at = timezone.now()
         registration.waitlist_position = None
+        if event.capacity is not None:
+            # Counted under the lock already: the page cache's purge check (caching.signals)
+            # reads it instead of counting again.
+            registration.seats_left_after_save = event.capacity - counts["taken"] - 1
     else:
         registration.status = Status.WAITLISTED
         registration.waitlist_position = _next_waitlist_position(event)
