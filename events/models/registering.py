@@ -1,6 +1,7 @@
-"""An event page's own URL: the event, and its registration form posting back to it. A
-RoutablePageMixin route that calls into the app's services (events.booking), so the model
-imports no view."""
+"""An event page's own URL, and registering for it: the form posts to the event's registration
+address (events.views.register, which skips Wagtail's page routing) and a post to the page
+itself is answered the same way. A RoutablePageMixin route that calls into the app's services
+(events.booking), so the model imports no view."""
 
 from django.conf import settings
 from django.shortcuts import redirect
@@ -15,7 +16,7 @@ class RegistrationRoutesMixin(RoutablePageMixin):
 
     @path("")
     def event(self, request):
-        """The event; its registration form posts back here."""
+        """The event; a registration posted here is taken as at its registration address."""
         if request.method == "POST":
             return self.register(request)
         return self.render(request)
