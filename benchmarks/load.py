@@ -9,7 +9,9 @@ event to register for, then for each run starts on 127.0.0.1 only: gunicorn (gth
 PostgreSQL with Redis as cache and broker (benchmarks/load_settings.py), the real Celery
 worker (confirmation emails are sent, to a backend that discards them), and for the cached run
 Varnish (deploy/varnish/default.vcl, /usr/sbin/varnishd) in front, or with --cache application
-the application's own page cache alone. locust (benchmarks/load_users.py) then sends the mix:
+the application's own page cache alone; the cached run keeps anonymous search pages in the
+application's cache as well (search/results_cache.py), the uncached run caches nothing.
+locust (benchmarks/load_users.py) then sends the mix:
 90% anonymous browsing and search, 8% registrations for the one event, 2% subscriptions,
 until --requests requests or --seconds seconds, whichever comes first; every server is stopped
 afterwards.
@@ -162,6 +164,9 @@ class Stack:
             "DEBUG": "false",
             "PAGE_CACHE_COUNT_QUERIES": "true",
             "PAGE_CACHE_APPLICATION": "true" if self.cache == "application" else "false",
+            # Kept search pages (search/results_cache.py) are the application's, with or
+            # without a proxy: on in the cached run only, so the uncached run caches nothing.
+            "SEARCH_RESULTS_CACHE": "true" if self.cache else "false",
             "VARNISH_PURGE_URL": f"http://127.0.0.1:{varnish_port}" if varnish_port else "",
             "TRUSTED_PROXY_COUNT": "2" if varnish_port else "1",
         }

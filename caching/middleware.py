@@ -8,7 +8,6 @@ added their cookies. Outer middleware (security headers) still adds its headers 
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpResponse
 
 from . import policy, store
 
@@ -23,16 +22,6 @@ def _candidate(request):
     )
 
 
-def _from_entry(request, entry):
-    status, headers, content = entry
-    response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
-    for name, value in headers:
-        response[name] = value
-    response["Content-Length"] = str(len(content))
-    response["X-Page-Cache"] = "hit"
-    return response
-
-
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,7 +34,7 @@ class PageCacheMiddleware:
         if generation is not None:
             entry = store.lookup(generation, request.get_full_path())
             if entry is not None:
-                return _from_entry(request, entry)
+                return store.answer(request, entry)
         response = self.get_response(request)
         if not policy.shareable(request, response):
             policy.mark_private(request, response)

@@ -16,8 +16,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from portal.visibility import Restriction
 
 # Views (by resolver view name) whose GET answers are the same for every anonymous visitor.
-# Wagtail pages are checked for restrictions as well; search is left out: each search is
-# logged for the search report, and its results are not a page that a change could purge.
+# Wagtail pages are checked for restrictions as well. Search is left out: each search is
+# logged for the search report, so it must reach the portal (search/results_cache.py keeps
+# anonymous results in the application's cache instead, never in a proxy's).
 SHARED_VIEWS = {
     "wagtail_serve",
     "sitemap",
@@ -69,13 +70,32 @@ def _has_messages(request):
     )
 
 
-def shareable(request, response):
+def impersonal(request, response):
+    """Is this answer the same for every anonymous visitor who asks for the URL? Rendered for
+    an anonymous visitor who sent nothing personal, and it sets no cookie (nor will the CSRF
+    middleware), carries no message, no form in error and no CSP nonce."""
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
     if personal_request(request) or response.cookies:
         return False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        return False
+    # What the session and CSRF middleware would set on the way out, for a view that asks.
+    session = getattr(request, "session", None)
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or (session is not None and session.modified):
+        return False
+    if isinstance(getattr(request, "_csp_nonce", None), str):
+        return False
+    if "nonce-" in response.get("Content-Security-Policy", ""):
+        return False
+    if "*" in response.get("Vary", "") or _has_messages(request):
+        return False
+    return ERROR_SUMMARY not in response.content
+
+
+def shareable(request, response):
+    if not impersonal(request, response):
         return False
     view = _view_name(request)
     if view not in SHARED_VIEWS:
@@ -85,13 +105,7 @@ def shareable(request, response):
     ):
         return False
     control = response.get("Cache-Control", "").replace(" ", "").lower().split(",")
-    if any(directive in control for directive in PRIVATE_DIRECTIVES):
-        return False
-    if "nonce-" in response.get("Content-Security-Policy", ""):
-        return False
-    if "*" in response.get("Vary", "") or _has_messages(request):
-        return False
-    return ERROR_SUMMARY not in response.content
+    return not any(directive in control for directive in PRIVATE_DIRECTIVES)
 
 
 def mark_shared(response, group):

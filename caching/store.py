@@ -14,6 +14,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
 
@@ -81,18 +82,31 @@ def generation(path):
 
 
 def lookup(generation_value, full_path):
-    """(status, headers, content) stored for the URL, or None."""
+    """(status, headers, content, extra) stored for the URL, or None."""
     try:
         entry = cache().get(_entry_key(generation_value, full_path))
     except Exception as exc:  # noqa: BLE001
         outage.failed(exc)
         return None
-    return entry
+    # An entry of another shape (kept by the release before a deploy) is a miss.
+    return entry if isinstance(entry, tuple) and len(entry) == 4 else None
 
 
-def store(generation_value, full_path, response):
+def answer(request, entry):
+    """The response for a stored entry (lookup), marked as a hit."""
+    status, headers, content, _extra = entry
+    response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["Content-Length"] = str(len(content))
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def store(generation_value, full_path, response, extra=None):
+    """Keep the answer for the URL; `extra` is anything its view needs again on a hit."""
     headers = [(k, v) for k, v in response.items() if k.lower() not in _DROPPED_HEADERS]
-    entry = (response.status_code, headers, response.content)
+    entry = (response.status_code, headers, response.content, extra)
     try:
         cache().set(
             _entry_key(generation_value, full_path), entry, timeout=settings.PAGE_CACHE_SECONDS

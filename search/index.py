@@ -2,7 +2,7 @@
 
 from wagtail.models import Page
 
-from . import documents
+from . import documents, results_cache
 from .backends import get_backend, index_backends
 
 # Pages re-indexed per run of a subtree's task: a move or restriction change high in the tree
@@ -22,6 +22,7 @@ def update(page_id, backends=None):
             backend.delete([page_id])
         else:
             backend.upsert([document])
+    results_cache.forget()
     return document is not None
 
 
@@ -35,6 +36,7 @@ def update_subtree(page_id, backends=None, after=0):
     if page is None:
         for backend in _backends(backends):
             backend.delete([page_id])
+        results_cache.forget()
         return 0, None
     ids = list(
         PracticePage.objects.filter(path__startswith=page.path, pk__gt=after)
@@ -59,4 +61,5 @@ def rebuild(backends=None, out=None):
     loaded = 0
     for backend in _backends(backends):
         loaded = backend.rebuild(ids, documents.build, out=out)
+    results_cache.forget()
     return loaded

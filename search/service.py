@@ -58,6 +58,8 @@ class Results:
     # "about" before the number.
     count_approximate: bool = False
     facets_approximate: bool = False
+    # The search log entry's fields (log_search), or None when the search was not logged.
+    logged: dict | None = None
 
     @property
     def num_pages(self):
@@ -172,16 +174,16 @@ def _search(backend, query, filters, sort, page, user, per_page, log, source):
     result: BackendResult = backend.search(request)
     for hit in result.hits:
         hit.highlight = highlight_html(hit.highlight)
+    logged = None
     if log and page == 1:
-        _log(
-            SearchQuery(
-                query=analytics.normalise(parsed.text),
-                filters=filters,
-                sort=sort,
-                result_count=result.count,
-                source=source,
-            )
-        )
+        logged = {
+            "query": analytics.normalise(parsed.text),
+            "filters": filters,
+            "sort": sort,
+            "result_count": result.count,
+            "source": source,
+        }
+        log_search(**logged)
     return Results(
         query=parsed.text,
         filters=filters,
@@ -194,10 +196,11 @@ def _search(backend, query, filters, sort, page, user, per_page, log, source):
         suggestion=suggestion if suggestion.lower() != parsed.text.lower() else "",
         count_approximate=result.count_approximate,
         facets_approximate=result.facets_approximate,
+        logged=logged,
     )
 
 
-def _log(entry):
+def log_search(**fields):
     """Save a search's log entry without making the reader wait for the disk.
 
     On PostgreSQL, outside a caller's transaction, it commits asynchronously
@@ -205,6 +208,7 @@ def _log(entry):
     in the write-ahead log's buffer, not once that is flushed. A crash could lose the last
     fraction of a second of entries, which a usage report can spare; waiting for the flush
     took 60 to 350 ms now and then at 100,000 documents while the server was checkpointing."""
+    entry = SearchQuery(**fields)
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         entry.save()
         return

@@ -1,11 +1,13 @@
 """Index updates follow publishing: publish, unpublish, move, delete and privacy changes each
-enqueue a task after the transaction commits (so the worker sees the committed page)."""
+enqueue a task after the transaction commits (so the worker sees the committed page). Each of
+these, and glossary and taxonomy changes, also forget the kept results pages (results_cache):
+those show the navigation and the facets' labels as well as the results."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from . import facets, glossary
+from . import facets, glossary, results_cache
 
 
 def _is_practice(page):
@@ -17,6 +19,7 @@ def _is_practice(page):
 def page_changed(sender, instance, **kwargs):
     from .tasks import index_page
 
+    results_cache.forget()
     if _is_practice(instance):
         index_page.delay_on_commit(instance.pk)
 
@@ -25,6 +28,7 @@ def page_moved(sender, instance, **kwargs):
     from .tasks import index_subtree
 
     # A move changes URLs of the page and all below it, and perhaps their restrictions.
+    results_cache.forget()
     index_subtree.delay_on_commit(instance.pk)
 
 
@@ -32,6 +36,7 @@ def page_deleted(sender, instance, **kwargs):
     from .tasks import index_page
 
     # The database index row goes with the page (cascade); other backends need telling.
+    results_cache.forget()
     if instance.specific_class is not None and _is_practice(instance):
         index_page.delay_on_commit(instance.pk)
 
@@ -39,6 +44,7 @@ def page_deleted(sender, instance, **kwargs):
 def restriction_changed(sender, instance, **kwargs):
     from .tasks import index_subtree
 
+    results_cache.forget()
     index_subtree.delay_on_commit(instance.page_id)
 
 
@@ -57,16 +63,19 @@ def restriction_groups_changed(sender, instance, action, reverse, pk_set, **kwar
         )
     else:  # a group cleared of all its restrictions: which ones is no longer known
         page_ids = []
+    results_cache.forget()
     for page_id in set(page_ids):
         index_subtree.delay_on_commit(page_id)
 
 
 def glossary_changed(sender, **kwargs):
     glossary.invalidate()
+    results_cache.forget()
 
 
 def taxonomy_changed(sender, **kwargs):
     facets.invalidate_labels()
+    results_cache.forget()
 
 
 def connect():

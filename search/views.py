@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from portal.finder import Finder, Item, sort_choices
 from portal.ratelimits import is_ratelimited
 
-from . import facets, service
+from . import facets, results_cache, service
 from .backends.base import SORTS
 from .forms import read_parameters, read_query
 from .models import GlossaryTerm
@@ -69,6 +69,9 @@ def _items(hits):
 def search_page(request):
     if _limited(request, "search-page", SEARCH_RATE):
         return TemplateResponse(request, "429.html", status=429)
+    generation, entry = results_cache.lookup(request)
+    if entry is not None:
+        return results_cache.answer(request, entry)
     context = {}
     status = 200
     try:
@@ -116,7 +119,9 @@ def search_page(request):
         facets_approximate=results.facets_approximate,
         suggestion=results.suggestion,
     )
-    return TemplateResponse(request, "search/search_page.html", context, status=status)
+    response = TemplateResponse(request, "search/search_page.html", context, status=status)
+    results_cache.keep(request, response, generation, results.logged)
+    return response
 
 
 def suggest(request):

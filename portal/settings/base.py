@@ -62,6 +62,7 @@ env = environ.Env(
     PAGE_CACHE_APPLICATION=(bool, True),
     PAGE_CACHE_SECONDS=(int, 600),
     PAGE_CACHE_COUNT_QUERIES=(bool, False),
+    SEARCH_RESULTS_CACHE=(bool, True),
     VARNISH_PURGE_URL=(str, ""),
     OUTBOX_PUBLISH_SECONDS=(float, 15.0),
 )
@@ -330,6 +331,9 @@ INSPECTIONS_LONG_OPEN_DAYS = 365
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
 SEARCH_RESULTS_PER_PAGE = 20
+# Anonymous search pages are kept in the page cache (search/results_cache.py) and still logged;
+# with or without a proxy in front, since search is never shared with one.
+SEARCH_RESULTS_CACHE = env("SEARCH_RESULTS_CACHE")
 # Search log entries (the words, with personal data taken out, and the result count) are kept
 # one by one for this many days; beat then folds older days into daily totals per query
 # (search.analytics.roll_up), which the admin's search report and insight read as well.

@@ -74,10 +74,11 @@ SEARCH_BACKEND = "database"
 EMAIL_PROVIDER = "postmark"
 ANYMAIL = {"WEBHOOK_SECRET": "test-webhook:not-secret"}
 
-# The application's page cache outlives a test's rolled-back rows (purges run on commit), so it
-# is off unless a test turns it on (tests/caching/); the headers saying what may be shared are
-# always sent.
+# The application's page cache (and the search results kept in it) outlives a test's
+# rolled-back rows (purges run on commit), so it is off unless a test turns it on
+# (tests/caching/); the headers saying what may be shared are always sent.
 PAGE_CACHE_APPLICATION = env.bool("PAGE_CACHE_APPLICATION", default=False)
+SEARCH_RESULTS_CACHE = env.bool("SEARCH_RESULTS_CACHE", default=False)
 # The admin's tests sign staff in without a second factor (force_login, admin_client); the
 # two-factor tests (tests/accounts) turn the requirement back on, as every other environment
 # has it.
