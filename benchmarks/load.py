@@ -181,6 +181,10 @@ class Stack:
                 f"--workers={args.workers}",
                 f"--threads={args.threads}",
                 "--backlog=512",
+                # Longer than Varnish's backend_idle_timeout (60 s): Varnish must never reuse a
+                # connection gunicorn has closed, since a POST sent on one cannot be retried
+                # and fails (the production stack's sync workers close every connection).
+                "--keep-alive=75",
                 "--log-level=warning",
             ],
             env,
@@ -303,6 +307,8 @@ def report(label, samples, seconds):
             f"{percentile(times, 0.95):8.1f} {sample['errors']:6d} {mean_q:8.1f} "
             f"{sample['hits']:6d}"
         )
+        for failure, count in sorted(sample.get("failures", {}).items()):
+            print(f"    {count} x {failure}")
     shared = [t for name in SHARED_PAGES if name in samples for t in samples[name]["ms"]]
     if shared:
         print(
@@ -327,6 +333,15 @@ def report(label, samples, seconds):
         "shared_p95": shared_p95,
         "register_p95": register_p95,
     }
+
+
+def show_logs(workdir, lines=40):
+    """What the servers said, for a run with errors (their directory goes with the run)."""
+    for log in sorted(Path(workdir).glob("*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+        if tail:
+            print(f"  --- last {len(tail)} lines of {log.name}")
+            print("\n".join(f"  {line}" for line in tail))
 
 
 def measured_seconds(samples, elapsed, args):
@@ -390,6 +405,8 @@ def main():
                 samples, elapsed = run_locust(args, stack.host, plan, workdir)
             seconds = measured_seconds(samples, elapsed, args)
             figures[label] = report(f"{label} ({mode or 'no cache'}):", samples, seconds)
+            if figures[label]["errors"]:
+                show_logs(workdir)
     cached, uncached = figures["cached"], figures["uncached"]
     ratio = cached["rps"] / uncached["rps"] if uncached["rps"] else math.inf
     errors = cached["errors"] + uncached["errors"]

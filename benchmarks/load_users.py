@@ -34,7 +34,9 @@ BROWSING = [
     ("search", 2),
 ]
 
-samples = defaultdict(lambda: {"ms": [], "errors": 0, "queries": [], "hits": 0})
+samples = defaultdict(
+    lambda: {"ms": [], "errors": 0, "failures": defaultdict(int), "queries": [], "hits": 0}
+)
 counter = itertools.count(1)
 addresses = itertools.count(1)
 
@@ -50,6 +52,7 @@ def record(request_type, name, response_time, response_length, response, excepti
     sample["ms"].append(response_time)
     if exception is not None:
         sample["errors"] += 1
+        sample["failures"][str(exception)[:200]] += 1
     headers = getattr(response, "headers", None) or {}
     if headers.get("X-Cache") == "hit":
         sample["queries"].append(0)
