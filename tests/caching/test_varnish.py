@@ -29,6 +29,8 @@ def stack(tmp_path, settings, postgres, page_cache):
     environment = {
         "CACHING_TEST_DATABASE_NAME": connection.settings_dict["NAME"],
         "VARNISH_PURGE_URL": f"http://127.0.0.1:{varnish_port}",
+        # As in production: search pages kept by the portal itself, behind Varnish.
+        "SEARCH_RESULTS_CACHE": "true",
     }
     with servers.gunicorn(tmp_path, "tests.caching.server_settings", environment) as (port, log):
         with servers.varnish(tmp_path, port, port=varnish_port):
@@ -73,13 +75,37 @@ def test_a_publish_is_visible_on_the_next_request(stack, make_practice):
         assert "Before the edit" not in response.text, url
 
 
+def test_every_search_reaches_the_portal_and_is_logged_while_its_page_is_kept(
+    stack, make_practice
+):
+    from search import index
+    from search.models import SearchQuery
+
+    base, _ = stack
+    index.update(make_practice(title="Grooming disruption through taxi licensing").pk)
+    answers = [requests.get(base + "/search/?q=grooming", timeout=30) for _ in range(3)]
+    assert [a.headers["X-Cache"] for a in answers] == ["miss"] * 3
+    assert [a.headers.get("X-Page-Cache") for a in answers] == ["miss", "hit", "hit"]
+    assert all("taxi licensing" in a.text for a in answers)
+    assert all("private" in a.headers["Cache-Control"] for a in answers)
+    assert list(SearchQuery.objects.values_list("query", "result_count")) == [("grooming", 1)] * 3
+    # A change reaches the next search.
+    index.update(make_practice(title="Grooming awareness for hotel staff").pk)
+    assert "hotel staff" in requests.get(base + "/search/?q=grooming", timeout=30).text
+
+
 def test_nothing_personal_or_restricted_is_served_to_someone_else(
     stack, make_practice, restrict_to_police, police_user
 ):
+    from search import index
+
     base, _ = stack
-    make_practice(title="Open to everyone")
+    open_to_all = make_practice(title="Open to everyone")
     secret = make_practice(title="Police eyes only")
     restrict_to_police(secret)
+    for page in (open_to_all, secret):
+        index.update(page.pk)
+    search = "/search/?q=officer"
     officer = requests.Session()
     login = officer.get(base + "/account/login/", timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
@@ -92,14 +118,15 @@ def test_nothing_personal_or_restricted_is_served_to_someone_else(
     )
     assert signed_in.status_code == 302, signed_in.text
     for _ in range(2):
-        for url in (secret.url, "/practice/", "/"):
+        for url in (secret.url, "/practice/", "/", search):
             seen = officer.get(base + url, timeout=30)
             assert "Police eyes only" in seen.text, url
             assert seen.headers["X-Cache"] == "miss"
             assert "private" in seen.headers["Cache-Control"]
-    for url in (secret.url, "/practice/", "/"):
+    for url in (secret.url, "/practice/", "/", search, search):
         anonymous = requests.get(base + url, timeout=30, allow_redirects=False)
         assert "Police eyes only" not in anonymous.text, url
+    assert "Open to everyone" in requests.get(base + search, timeout=30).text
     assert requests.get(base + secret.url, timeout=30, allow_redirects=False).status_code == 302
 
 
