@@ -140,7 +140,9 @@ class RegistrationForm(forms.Form):
         self.event = event
         if not event.is_online:
             self.fields["email"].help_text = "We send your confirmation here."
-        self.questions = list(event.questions.all())
+        # `has_questions`: annotated where the event was fetched to register (events.views).
+        has_questions = getattr(event, "has_questions", True)
+        self.questions = list(event.questions.all()) if has_questions else []
         for question in self.questions:
             self.fields[self.question_field_name(question)] = self._question_field(question)
 

@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,12 +17,13 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from wagtail.wagtail_hooks import require_wagtail_login
 
+from portal import visibility
 from portal.decorators import signed_link
 from taxonomy.models import Criterion
 
 from . import booking, calendar, privacy, receipts
 from .forms import FeedbackForm, RegistrationChangeForm
-from .models import EventPage, Feedback, Registration
+from .models import EventPage, EventQuestion, Feedback, Registration
 
 # How far back the calendar feeds reach: enough for a subscriber to see last year's events.
 FEED_HISTORY = dt.timedelta(days=365)
@@ -35,11 +37,21 @@ def register(request, event_id):
     (EventPage.register), after the same view-restriction check Wagtail makes before serving
     the page. A GET (the address of a form in error, reloaded) goes to the event page."""
     # The form reads the event's format (its hints differ for online events).
-    event = EventPage.objects.live().select_related("format").filter(pk=event_id).first()
+    # Most events ask no questions of their own: the form need not look for them.
+    questions = EventQuestion.objects.filter(page=OuterRef("pk"))
+    event = (
+        EventPage.objects.live()
+        .select_related("format")
+        .annotate(has_questions=Exists(questions))
+        .filter(pk=event_id)
+        .first()
+    )
     if event is None:
         raise Http404("No such event")
     if request.method == "GET":
         return redirect(event.url)
+    if not visibility.may_be_restricted(event):
+        return event.register(request)
     for restriction in event.get_view_restrictions():
         if not restriction.accept_request(request):
             # A password is asked for on the page itself; a sign-in on the portal's page.

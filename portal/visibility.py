@@ -18,7 +18,7 @@ shown from them can be filtered the same way.
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 POLICE_GROUP = "Police users"
 
@@ -57,6 +57,22 @@ def restriction_of(page):
     """The strictest level among the page's own and its ancestors' view restrictions."""
     levels = [_level_of(r) for r in page.get_view_restrictions().prefetch_related("groups")]
     return max(levels, key=_ORDER.index, default=Restriction.PUBLIC)
+
+
+def may_be_restricted(page):
+    """Could Wagtail's check (page.get_view_restrictions()) find a restriction for this page?
+    True when a view restriction is on the page or an ancestor, or when any of them is an alias
+    (whose source's restrictions apply: Wagtail resolves them). One query on indexed columns
+    (the ancestors' tree paths are prefixes of the page's own), so a hot path (registering)
+    makes Wagtail's two only when they could find something."""
+    step = page.steplen
+    paths = [page.path[:end] for end in range(step, len(page.path) + 1, step)]
+    restricted = PageViewRestriction.objects.filter(page=OuterRef("pk"))
+    return (
+        Page.objects.filter(path__in=paths)
+        .filter(Q(alias_of__isnull=False) | Q(Exists(restricted)))
+        .exists()
+    )
 
 
 def levels_for(user):

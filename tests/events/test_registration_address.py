@@ -100,3 +100,32 @@ def test_a_post_from_another_site_is_refused(client, make_event, form_data):
     )
     assert response.status_code == 403
     assert not Registration.objects.exists()
+
+
+def test_a_restriction_on_the_events_section_takes_no_registration_from_anonymous_visitors(
+    client, make_event, event_index, form_data
+):
+    event = make_event()
+    PageViewRestriction.objects.create(page=event_index, restriction_type="login")
+
+    response = client.post(reverse("events:register", args=[event.pk]), form_data())
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/?next=")
+    assert not Registration.objects.exists()
+
+
+def test_registering_for_an_unrestricted_event_asks_wagtail_nothing_more(
+    client, make_event, form_data, django_assert_num_queries
+):
+    # The event (with whether it asks questions), whether anything could restrict it, the
+    # organisation and the role, then the booking: no query for questions it does not ask nor
+    # for Wagtail's restriction check, which would find nothing.
+    event = make_event()
+    data = form_data()
+    # In the test's transaction: a savepoint and its release stand for BEGIN and COMMIT.
+    with django_assert_num_queries(10) as queries:
+        response = client.post(reverse("events:register", args=[event.pk]), data)
+    assert response.status_code == 302
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "events_eventquestion" in sql  # asked with the event, in one query
+    assert '"wagtailcore_pageviewrestriction"."restriction_type"' not in sql
