@@ -18,6 +18,8 @@ from django.db import transaction
 
 from caching import policy, store
 
+from .service import log_search
+
 # A purge group of its own, and not a path: the page cache middleware never answers from it.
 GROUP = "search-results"
 _UNCACHED_SORTS = {"most-viewed"}
@@ -50,8 +52,6 @@ def lookup(request):
 
 def answer(request, entry):
     """The stored page, after logging the search as rendering it did."""
-    from .service import log_search
-
     logged = entry[3]
     if logged is not None:
         log_search(**logged)
