@@ -153,6 +153,10 @@ def loose_allauth_limit(settings):
 def test_pages_and_forms_work_before_during_and_after_a_cache_outage(
     cache_redis, site, settings, caplog, django_capture_on_commit_callbacks
 ):
+    from search.models import SearchQuery
+
+    # As in production: search pages are kept in the cache (search/results_cache.py).
+    settings.SEARCH_RESULTS_CACHE = True
     client = Client(enforce_csrf_checks=True)
     for path in public_paths(site):
         assert client.get(path).status_code == 200, path
@@ -172,6 +176,8 @@ def test_pages_and_forms_work_before_during_and_after_a_cache_outage(
             subscribed = subscribe(client, "during.outage@example.org")
         assert subscribed.status_code == 302
 
+    # Every search was logged, kept page or not: once before the outage, three times in it.
+    assert SearchQuery.objects.filter(query="missing").count() == 4
     registration = Registration.objects.get(email="during.outage@avon.police.uk")
     assert registration.status == Registration.Status.CONFIRMED
     assert Subscriber.objects.filter(email="during.outage@example.org").exists()
