@@ -111,9 +111,17 @@ def connect():
     for signal in (post_save, post_delete):
         signal.connect(_restriction_changed, sender=PageViewRestriction, dispatch_uid=uid)
         signal.connect(_recommendation_changed, sender=Recommendation, dispatch_uid=uid)
-        for model in (Criterion, Theme, Audience, JobRole, EvidenceLevel, EventFormat, Region):
-            signal.connect(_term_changed, sender=model, dispatch_uid=uid)
-        for model in (Organisation, JobRole, GlossaryTerm):
+        for model in (
+            Criterion,
+            Theme,
+            Audience,
+            JobRole,
+            EvidenceLevel,
+            EventFormat,
+            Region,
+            Organisation,
+            GlossaryTerm,
+        ):
             signal.connect(_term_changed, sender=model, dispatch_uid=uid)
     post_init.connect(_registration_loaded, sender=Registration, dispatch_uid=uid)
     post_save.connect(_registration_saved, sender=Registration, dispatch_uid=uid)
