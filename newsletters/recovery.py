@@ -12,7 +12,7 @@
 
 import logging
 
-from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -99,7 +99,9 @@ def on_worker_ready(sender=None, **kwargs):
         # The database is not there yet: the lease and beat's requeue_stranded still apply.
         logger.warning("Could not check for interrupted mailings at start-up", exc_info=True)
     finally:
-        close_old_connections()
+        # Closed, not kept for CONN_MAX_AGE: a prefork worker's main process runs no task, and
+        # would hold the connection idle for as long as it runs.
+        connections.close_all()
 
 
 _started = {}

@@ -276,6 +276,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes every database connection before and after every task unless
+# this is set, and then only once in this many tasks: a new PostgreSQL connection per email
+# cost the worker and the database more than sending it. portal/celery.py applies
+# CONN_MAX_AGE and CONN_HEALTH_CHECKS around each task instead, as Django does around a request.
+CELERY_DB_REUSE_MAX = 1000
 # Sending newsletters waits on the mail server and the database far more than it computes, so
 # its chunk tasks have a queue of their own ("mail"), served by a worker with a pool of threads
 # (docker-compose's mailer: -Q mail --pool=threads), which overlaps those waits in one process.

@@ -7,6 +7,10 @@ import os
 from portal.settings.test import *  # noqa: F403
 
 DATABASES["default"]["NAME"] = os.environ["NEWSLETTERS_TEST_DATABASE_NAME"]  # noqa: F405
+# Persistent connections with health checks, as production.py; named, so tests can find them.
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = "spe-test-worker"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = int(os.environ["NEWSLETTERS_TEST_SMTP_PORT"])
