@@ -8,21 +8,31 @@ Per request type it records latency, errors and the database queries the portal 
 X-DB-Queries header; 0 for an answer Varnish gave from its cache, which never reached the
 portal), and writes them to LOAD_RESULTS (JSON) when locust quits. The run stops itself at
 LOAD_MAX_REQUESTS requests (and at locust's --run-time).
+
+Visitors come as fast as they are answered (a short pause between visits), or, with LOAD_RATE,
+at that many requests a second in all (spread over LOAD_USERS visitors): the load at which a
+latency goal is stated, rather than all the machine can take.
 """
 
 import itertools
 import json
 import os
 import random
+import time
 from collections import defaultdict
 
 import gevent
+from load_plan import FEEDS, HOME, SEARCHES, SUBSCRIBE
 from locust import FastHttpUser, between, events, task
 
 PLAN = json.loads(os.environ["LOAD_PLAN"])
 MAX_REQUESTS = int(os.environ["LOAD_MAX_REQUESTS"])
 RESULTS = os.environ["LOAD_RESULTS"]
-SEARCHES = ["missing", "custody", "exploitation", "domestic abuse", "online grooming"]
+RATE = float(os.environ.get("LOAD_RATE") or 0)
+USERS = int(os.environ["LOAD_USERS"])
+# Requests per visit on average: browsing is one request, registering and subscribing two each
+# (Reader's weights 90, 4 and 1).
+REQUESTS_PER_VISIT = (90 * 1 + 4 * 2 + 1 * 2) / 95
 # What a newsletter's readers browse: mostly the case studies and events it links to.
 BROWSING = [
     ("practice", 8),
@@ -37,6 +47,8 @@ BROWSING = [
 samples = defaultdict(
     lambda: {"ms": [], "errors": 0, "failures": defaultdict(int), "queries": [], "hits": 0}
 )
+# When the first request was sent and the last answered (time.time()), for the rate served.
+span = {"first": None, "last": None}
 counter = itertools.count(1)
 addresses = itertools.count(1)
 
@@ -48,6 +60,9 @@ def address():
 
 @events.request.add_listener
 def record(request_type, name, response_time, response_length, response, exception, **kwargs):
+    now = time.time()
+    span["first"] = min(span["first"] or now, now - response_time / 1000)
+    span["last"] = now
     sample = samples[name]
     sample["ms"].append(response_time)
     if exception is not None:
@@ -77,15 +92,31 @@ def keep_runner(environment, **kwargs):
 @events.quitting.add_listener
 def write_results(environment, **kwargs):
     with open(RESULTS, "w", encoding="utf-8") as out:
-        json.dump(samples, out)
+        json.dump({"samples": samples, "span": span}, out)
+
+
+def seconds_between_visits():
+    return USERS * REQUESTS_PER_VISIT / RATE
+
+
+def on_schedule(user):
+    """With LOAD_RATE: each visitor's visits fall due at fixed intervals from its start, so one
+    slow answer delays the visits after it but does not lower the rate (a visitor behind
+    schedule visits again at once)."""
+    user.next_visit += seconds_between_visits()
+    return max(0.0, user.next_visit - time.monotonic())
 
 
 class Visitor(FastHttpUser):
     abstract = True
-    wait_time = between(0.0, 0.05)
+    wait_time = on_schedule if RATE else between(0.0, 0.05)
 
     def on_start(self):
         self.client_address = address()
+        if RATE:
+            # Spread over one interval: visitors started together would keep arriving together.
+            self.next_visit = time.monotonic() + random.uniform(0, seconds_between_visits())
+            gevent.sleep(self.next_visit - time.monotonic())
 
     def get(self, url, name, new_visitor=False):
         with self.client.get(
@@ -124,9 +155,9 @@ class Reader(Visitor):
             # Searches come from many people (the per-address limit is 120 a minute).
             self.get(f"/search/?q={random.choice(SEARCHES)}", "search", new_visitor=True)
         elif kind == "feed/sitemap":
-            self.get(random.choice(["/events/feed.ics", "/sitemap.xml"]), kind)
+            self.get(random.choice(FEEDS), kind)
         elif kind == "home":
-            self.get("/", kind)
+            self.get(HOME, kind)
         else:
             self.get(random.choice(PLAN[kind]), kind)
 
@@ -141,9 +172,9 @@ class Reader(Visitor):
 
     @task(1)
     def subscribe(self):
-        self.get("/newsletters/subscribe/", "subscribe: page")
+        self.get(SUBSCRIBE, "subscribe: page")
         self.post(
-            "/newsletters/subscribe/",
+            SUBSCRIBE,
             {**PLAN["subscription"], "email": f"load-{random.getrandbits(64):x}@example.org"},
             "subscribe: post",
         )
