@@ -472,19 +472,22 @@ def main():
     targets = Report("load")
     multiple = load_targets("load")["cached/uncached requests/s"]["min"]
     figures = {}
-    runs = [("uncached", None, None), ("cached", cache, None), ("at the goal's rate", cache, 0)]
-    for label, mode, rate in runs:
-        if rate is not None:
+    # (name, cache, at the goal's rate): the last run's rate follows from the first's figures.
+    for name, mode, at_goal_rate in (
+        ("uncached", None, False),
+        ("cached", cache, False),
+        ("rate", cache, True),
+    ):
+        rate, label = None, name
+        if at_goal_rate:
             rate = multiple * figures["uncached"]["rps"]
             label = f"cached, asked for {multiple:g} x the uncached requests/s ({rate:.0f}/s)"
         with tempfile.TemporaryDirectory(prefix="load-") as workdir:
             with Stack(args, mode, workdir) as stack:
                 prime(stack.host, plan)
                 samples, seconds = run_locust(args, stack.host, plan, workdir, rate)
-            figures[label if rate is None else "rate"] = figure = report(
-                f"{label} ({mode or 'no cache'}):", samples, seconds
-            )
-            if figure["errors"]:
+            figures[name] = report(f"{label} ({mode or 'no cache'}):", samples, seconds)
+            if figures[name]["errors"]:
                 show_logs(workdir)
     cached, uncached, at_rate = figures["cached"], figures["uncached"], figures["rate"]
     ratio = cached["rps"] / uncached["rps"] if uncached["rps"] else math.inf
