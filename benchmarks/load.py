@@ -5,17 +5,17 @@ Usage: python benchmarks/load.py [--users 50] [--seconds 30] [--requests 20000]
        [--workers 4] [--threads 4] [--cache varnish|application] [--broker-db 12 --cache-db 13]
 
 Creates a scratch database (spe_bench_load) with the sample case studies and events and one
-event to register for, then for each run starts on 127.0.0.1 only: gunicorn (gthread) on
-PostgreSQL with Redis as cache and broker (benchmarks/load_settings.py), the real Celery
-worker (confirmation emails are sent, to a backend that discards them), and for the cached run
-Varnish (deploy/varnish/default.vcl, /usr/sbin/varnishd) in front, or with --cache application
-the application's own page cache alone; the cached run keeps anonymous search pages in the
-application's cache as well (search/results_cache.py), the uncached run caches nothing.
-locust (benchmarks/load_users.py) then sends the mix:
-90% anonymous browsing and search, 8% registrations for the one event, 2% subscriptions,
-until --requests requests or --seconds seconds, whichever comes first; every server is stopped
-afterwards. Both runs send requests as fast as they are answered, so they measure what the
-machine can serve, and their latency is what a saturated machine gives.
+event to register for, then for each run starts on 127.0.0.1 only (benchmarks/load_stack.py):
+gunicorn (gthread, with production's portal/gunicorn_conf.py) on PostgreSQL with Redis as cache
+and broker (benchmarks/load_settings.py), the real Celery worker (confirmation emails are sent,
+to a backend that discards them), and for the cached run Varnish (deploy/varnish/default.vcl,
+/usr/sbin/varnishd) in front, or with --cache application the application's own page cache
+alone; the cached run keeps anonymous search pages in the application's cache as well
+(search/results_cache.py), the uncached run caches nothing. locust (benchmarks/load_users.py)
+then sends the mix: 90% anonymous browsing and search, 8% registrations for the one event, 2%
+subscriptions, until --requests requests or --seconds seconds, whichever comes first; every
+server is stopped afterwards. Both runs send requests as fast as they are answered, so they
+measure what the machine can serve, and their latency is what a saturated machine gives.
 
 A third run asks the cached stack for exactly the goal's multiple of the uncached run's
 requests/s (the "cached/uncached requests/s" target, 10), at the same 50 users: the issue's
@@ -23,7 +23,10 @@ goal is a latency at that load ("serves 10 times the uncached requests/s at p95 
 which the saturated run cannot show.
 
 Prints, per run and request type: requests, p50/p95 latency, errors, database queries per
-request (the portal's X-DB-Queries header; 0 for Varnish hits) and cache hits; then one line:
+request (the portal's X-DB-Queries header; 0 for Varnish hits) and cache hits; for the
+registrations, how many took over 300 ms and how many of those were under way while a probe
+saw PostgreSQL's commits or Redis stall (benchmarks/load_probe.py), and where their time went
+inside the portal (its Server-Timing header, benchmarks/load_timing.py); then one line:
 cached_rps=... uncached_rps=... ratio=... p95_ms=... errors=...
 and the figures against their targets ([load] in benchmarks/targets.toml), exiting non-zero
 when one is past its target.
@@ -35,34 +38,17 @@ import argparse
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _setup import ROOT, percentile
 from _targets import Report, load_targets
 from load_plan import FEEDS, HOME, SEARCHES, SUBSCRIBE
-
-HERE = ROOT / "benchmarks"
-DATABASE = "spe_bench_load"
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
-POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
-# Request types (benchmarks/load_users.py) for pages anyone may be given from the cache.
-SHARED_PAGES = ["practice", "events", "home", "listings", "forces", "feed/sitemap"]
-START_TIMEOUT = 180
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from load_probe import StallProbe
+from load_report import report
+from load_stack import DATABASE, HERE, POSTGRES, REDIS, ROOT, VARNISHD, Stack
 
 EVENT_TITLE = "The event everyone registers for"
 
@@ -157,148 +143,16 @@ def vacuum():
         cursor.execute("VACUUM ANALYZE " + ", ".join(written))
 
 
-def flush_redis(*databases):
-    import redis
+def prime(host, plan, threads):
+    """Request every page and search of the plan once, and send each form `threads` times at
+    once, before a run. A newsletter's readers arrive over minutes as it is sent
+    (NEWSLETTERS_RATE_PER_SECOND), so the first of them have filled the cache, and the portal's
+    processes have loaded their templates and been through each form, long before the peak;
+    without this, every run began with all 50 users waiting on the same first renders (seconds)
+    and first registrations (the slowest registrations of a run at the goal's rate were its
+    first half second), which is not the burst being measured."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    for number in databases:
-        redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
-
-
-def wait_for(url, process, what):
-    import requests
-
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"{what} exited with code {process.returncode}")
-        try:
-            if requests.get(url, timeout=30).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading
-            pass
-        time.sleep(0.2)
-    sys.exit(f"{what} did not answer {url} within {START_TIMEOUT} s")
-
-
-class Stack:
-    """gunicorn, the Celery worker and optionally Varnish, on 127.0.0.1; stopped on exit."""
-
-    def __init__(self, args, cache, workdir):
-        self.args, self.cache, self.workdir = args, cache, Path(workdir)
-        self.processes = []
-
-    def start(self, command, env=None, log_name=None):
-        log = open(self.workdir / log_name, "wb")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(  # noqa: S603 (our own arguments)
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        self.processes.append((process, log))
-        return process
-
-    def __enter__(self):
-        args = self.args
-        flush_redis(args.broker_db, args.cache_db)
-        app_port = free_port()
-        varnish_port = free_port() if self.cache == "varnish" else None
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "load_settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]),
-            "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
-            "REDIS_URL": f"{REDIS}/{args.cache_db}",
-            "CELERY_BROKER_URL": f"{REDIS}/{args.broker_db}",
-            "DEBUG": "false",
-            "PAGE_CACHE_COUNT_QUERIES": "true",
-            "PAGE_CACHE_APPLICATION": "true" if self.cache == "application" else "false",
-            # Kept search pages (search/results_cache.py) are the application's, with or
-            # without a proxy: on in the cached run only, so the uncached run caches nothing.
-            "SEARCH_RESULTS_CACHE": "true" if self.cache else "false",
-            "VARNISH_PURGE_URL": f"http://127.0.0.1:{varnish_port}" if varnish_port else "",
-            "TRUSTED_PROXY_COUNT": "2" if varnish_port else "1",
-        }
-        gunicorn = self.start(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "portal.wsgi:application",
-                f"--bind=127.0.0.1:{app_port}",
-                "--worker-class=gthread",
-                f"--workers={args.workers}",
-                f"--threads={args.threads}",
-                "--backlog=512",
-                # Longer than Varnish's backend_idle_timeout (60 s): Varnish must never reuse a
-                # connection gunicorn has closed, since a POST sent on one cannot be retried
-                # and fails (the production stack's sync workers close every connection).
-                "--keep-alive=75",
-                "--log-level=warning",
-            ],
-            env,
-            "gunicorn.log",
-        )
-        self.start(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--queues=celery,mail",
-                "--concurrency=1",
-                "--loglevel=WARNING",
-            ],
-            env,
-            "worker.log",
-        )
-        self.host = f"http://127.0.0.1:{app_port}"
-        wait_for(self.host + "/", gunicorn, "gunicorn")
-        if varnish_port:
-            vcl = (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
-            vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace(
-                '.port = "8000";', f'.port = "{app_port}";'
-            )
-            (self.workdir / "default.vcl").write_text(vcl)
-            varnish = self.start(
-                [
-                    VARNISHD,
-                    "-F",
-                    "-j",
-                    "none",
-                    "-n",
-                    str(self.workdir / "varnish"),
-                    "-a",
-                    f"127.0.0.1:{varnish_port}",
-                    "-f",
-                    str(self.workdir / "default.vcl"),
-                    "-s",
-                    "malloc,128m",
-                    "-T",
-                    "none",
-                ],
-                None,
-                "varnishd.log",
-            )
-            self.host = f"http://127.0.0.1:{varnish_port}"
-            wait_for(self.host + "/", varnish, "varnishd")
-        return self
-
-    def __exit__(self, *exc):
-        for process, log in reversed(self.processes):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
-
-
-def prime(host, plan):
-    """Request every page and search of the plan once before a run. A newsletter's readers
-    arrive over minutes as it is sent (NEWSLETTERS_RATE_PER_SECOND), so the first of them have
-    filled the cache, and the portal's processes have loaded their templates, long before the
-    peak; without this, every run began with seconds of all 50 users waiting on the same first
-    renders, which is not the burst being measured."""
     import requests
 
     urls = [HOME, *FEEDS, SUBSCRIBE, plan["event"]]
@@ -309,6 +163,30 @@ def prime(host, plan):
             response = session.get(host + url, headers={"X-Forwarded-For": "10.255.0.1"})
             if response.status_code != 200:
                 sys.exit(f"Priming: {url} answered {response.status_code}")
+
+    def post(form):
+        n, url, data, domain = form
+        response = requests.post(
+            host + url,
+            data={**data, "email": f"prime-{time.time_ns()}-{n}@{domain}"},
+            headers={
+                "X-Forwarded-For": f"10.254.{n // 256}.{n % 256}",
+                "Origin": host,
+                "Sec-Fetch-Site": "same-origin",
+            },
+            allow_redirects=False,
+            timeout=60,
+        )
+        if response.status_code != 302:
+            sys.exit(f"Priming: a post to {url} answered {response.status_code}")
+
+    forms = [
+        (plan["event_register"], plan["registration"], "avon.police.uk"),
+        (SUBSCRIBE, plan["subscription"], "example.org"),
+    ]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for url, data, domain in forms:
+            list(pool.map(post, [(n, url, data, domain) for n in range(threads)]))
 
 
 def run_locust(args, host, plan, workdir, rate=None):
@@ -322,6 +200,15 @@ def run_locust(args, host, plan, workdir, rate=None):
         "LOAD_RATE": str(rate or ""),
     }
     started = time.monotonic()
+    probe = StallProbe(f"{POSTGRES}/{DATABASE}", f"{REDIS}/{args.cache_db}")
+    with probe:
+        run_locust_process(args, host, env)
+    elapsed = time.monotonic() - started
+    results = json.loads(results.read_text())
+    return results["samples"], measured_seconds(results["span"], elapsed, args, rate), probe
+
+
+def run_locust_process(args, host, env):
     subprocess.run(  # noqa: S603 (our own arguments)
         [
             sys.executable,
@@ -350,56 +237,6 @@ def run_locust(args, host, plan, workdir, rate=None):
         timeout=args.seconds + 120,
         stdout=subprocess.DEVNULL,
     )
-    elapsed = time.monotonic() - started
-    results = json.loads(results.read_text())
-    return results["samples"], measured_seconds(results["span"], elapsed, args, rate)
-
-
-def report(label, samples, seconds):
-    print(f"\n{label}")
-    print(
-        f"  {'request':24} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} "
-        f"{'queries':>8} {'hits':>6}"
-    )
-    every, errors, queries = [], 0, []
-    for name in sorted(samples):
-        sample = samples[name]
-        times, q = sample["ms"], sample["queries"]
-        every += times
-        errors += sample["errors"]
-        queries += q
-        mean_q = sum(q) / len(q) if q else float("nan")
-        print(
-            f"  {name:24} {len(times):6d} {percentile(times, 0.5):8.1f} "
-            f"{percentile(times, 0.95):8.1f} {sample['errors']:6d} {mean_q:8.1f} "
-            f"{sample['hits']:6d}"
-        )
-        for failure, count in sorted(sample.get("failures", {}).items()):
-            print(f"    {count} x {failure}")
-    shared = [t for name in SHARED_PAGES if name in samples for t in samples[name]["ms"]]
-    if shared:
-        print(
-            f"  browsing of shared pages (not search, not forms): {len(shared)} requests, "
-            f"p95 {percentile(shared, 0.95):.1f} ms"
-        )
-    shared_p95 = percentile(shared, 0.95) if shared else math.nan
-    register = samples.get("register: post", {}).get("ms", [])
-    register_p95 = percentile(register, 0.95) if register else math.nan
-    rps = len(every) / seconds if seconds else 0.0
-    p95 = percentile(every, 0.95) if every else math.nan
-    mean_q = sum(queries) / len(queries) if queries else math.nan
-    print(
-        f"  all: {len(every)} requests in {seconds:.1f} s = {rps:.1f} requests/s, "
-        f"p50 {percentile(every, 0.5):.1f} ms, p95 {p95:.1f} ms, {errors} errors, "
-        f"{mean_q:.2f} database queries per request"
-    )
-    return {
-        "rps": rps,
-        "p95": p95,
-        "errors": errors,
-        "shared_p95": shared_p95,
-        "register_p95": register_p95,
-    }
 
 
 def show_logs(workdir, lines=40):
@@ -484,9 +321,9 @@ def main():
             label = f"cached, asked for {multiple:g} x the uncached requests/s ({rate:.0f}/s)"
         with tempfile.TemporaryDirectory(prefix="load-") as workdir:
             with Stack(args, mode, workdir) as stack:
-                prime(stack.host, plan)
-                samples, seconds = run_locust(args, stack.host, plan, workdir, rate)
-            figures[name] = report(f"{label} ({mode or 'no cache'}):", samples, seconds)
+                prime(stack.host, plan, args.workers * args.threads)
+                samples, seconds, probe = run_locust(args, stack.host, plan, workdir, rate)
+            figures[name] = report(f"{label} ({mode or 'no cache'}):", samples, seconds, probe)
             if figures[name]["errors"]:
                 show_logs(workdir)
     cached, uncached, at_rate = figures["cached"], figures["uncached"], figures["rate"]

@@ -12,3 +12,5 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 PUBLIC_BASE_URL = "http://127.0.0.1"
 # load.py: 1 when clients reach gunicorn directly, 2 through Varnish (which appends its own).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
+MIDDLEWARE = ["load_timing.ServerTimingMiddleware", *MIDDLEWARE]  # noqa: F405

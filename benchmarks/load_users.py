@@ -4,10 +4,10 @@
 the sitemap) and search; 8%: registrations for one event (its page, then the form); 2%:
 subscriptions (the page, then the form). Each visitor has its own address (X-Forwarded-For).
 
-Per request type it records latency, errors and the database queries the portal made (its
-X-DB-Queries header; 0 for an answer Varnish gave from its cache, which never reached the
-portal), and writes them to LOAD_RESULTS (JSON) when locust quits. The run stops itself at
-LOAD_MAX_REQUESTS requests (and at locust's --run-time).
+Per request type it records when each request was sent, its latency, errors and the database
+queries the portal made (its X-DB-Queries header; 0 for an answer Varnish gave from its cache,
+which never reached the portal), and writes them to LOAD_RESULTS (JSON) when locust quits. The
+run stops itself at LOAD_MAX_REQUESTS requests (and at locust's --run-time).
 
 Visitors come as fast as they are answered (a short pause between visits), or, with LOAD_RATE,
 at that many requests a second in all (spread over LOAD_USERS visitors): the load at which a
@@ -45,7 +45,15 @@ BROWSING = [
 ]
 
 samples = defaultdict(
-    lambda: {"ms": [], "errors": 0, "failures": defaultdict(int), "queries": [], "hits": 0}
+    lambda: {
+        "ms": [],
+        "started": [],
+        "server": [],
+        "errors": 0,
+        "failures": defaultdict(int),
+        "queries": [],
+        "hits": 0,
+    }
 )
 # When the first request was sent and the last answered (time.time()), for the rate served.
 span = {"first": None, "last": None}
@@ -61,14 +69,17 @@ def address():
 @events.request.add_listener
 def record(request_type, name, response_time, response_length, response, exception, **kwargs):
     now = time.time()
-    span["first"] = min(span["first"] or now, now - response_time / 1000)
+    started = now - response_time / 1000
+    span["first"] = min(span["first"] or now, started)
     span["last"] = now
     sample = samples[name]
     sample["ms"].append(response_time)
+    sample["started"].append(started)
     if exception is not None:
         sample["errors"] += 1
         sample["failures"][str(exception)[:200]] += 1
     headers = getattr(response, "headers", None) or {}
+    sample["server"].append(server_timing(headers.get("Server-Timing")))
     if headers.get("X-Cache") == "hit":
         sample["queries"].append(0)
         sample["hits"] += 1
@@ -79,6 +90,17 @@ def record(request_type, name, response_time, response_length, response, excepti
     if next(counter) == MAX_REQUESTS and runner["runner"] is not None:
         # From a greenlet of its own: quitting stops the visitor greenlet this runs in.
         gevent.spawn(runner["runner"].quit)
+
+
+def server_timing(header):
+    """{"app": ms, ...} from the portal's Server-Timing header (benchmarks/load_timing.py)."""
+    if not header:
+        return None
+    timings = {}
+    for metric in header.split(","):
+        name, _, duration = metric.strip().partition(";dur=")
+        timings[name] = float(duration)
+    return timings
 
 
 runner = {"runner": None}
