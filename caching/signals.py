@@ -2,6 +2,7 @@
 publishing, unpublishing, moving, deleting or restricting a page, a registration changing the
 places left shown, and taxonomy, organisation, glossary and recommendation changes."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import (
@@ -54,8 +55,8 @@ def _registration_loaded(sender, instance, **kwargs):
 
 def _purge_if_places_shown_changed(registration, seat_freed):
     # Most registrations for a big event change nothing the pages show (events/places.py).
-    # Booking sets seats_left_after_save when it has just counted under the event's lock; it
-    # holds for this save only.
+    # Booking sets seats_left_after_save when it has counted under the event's lock; it holds
+    # for one save only.
     seats_left = registration.__dict__.pop("seats_left_after_save", None)
     if seats_left is None:
         seats_left = registration.event.seats_left()
@@ -65,10 +66,24 @@ def _purge_if_places_shown_changed(registration, seat_freed):
 
 def _registration_saved(sender, instance, created, **kwargs):
     held_before = getattr(instance, "_seat_held_before", False)
-    if held_before != _holds_seat(instance):
-        _purge_if_places_shown_changed(instance, seat_freed=held_before)
-    instance.__dict__.pop("seats_left_after_save", None)
     instance._seat_held_before = _holds_seat(instance)
+    if held_before == instance._seat_held_before:
+        instance.__dict__.pop("seats_left_after_save", None)
+        return
+    if getattr(instance, "_seat_held_at_start", None) is not None:
+        return  # a change in this transaction is already waiting for the commit
+    # Decided at the commit, from the transaction's net change: a new registration is saved
+    # as confirmed before its seat is counted under the event's lock (events.booking._book),
+    # which sets seats_left_after_save then, or waitlists it if the event turned out full.
+    instance._seat_held_at_start = held_before
+
+    def decide():
+        held_at_start = instance.__dict__.pop("_seat_held_at_start")
+        if held_at_start != _holds_seat(instance):
+            _purge_if_places_shown_changed(instance, seat_freed=held_at_start)
+        instance.__dict__.pop("seats_left_after_save", None)
+
+    transaction.on_commit(decide)
 
 
 def _registration_deleted(sender, instance, **kwargs):

@@ -2,7 +2,10 @@
 
 Each function that can change who holds a seat runs in one transaction holding the event's
 EventState row lock (SELECT ... FOR UPDATE), so concurrent registrations and cancellations for
-one event are applied one after another and the seat count read under the lock is exact.
+one event are applied one after another and the seat count read under the lock is exact. A new
+registration (`_book`) writes its row before taking the lock and decides its status under it:
+other transactions cannot see an uncommitted row, so the count is as exact, and registrations
+wait for each other only for the count and the commit.
 Emails are recorded in the same transaction (portal.outbox) and enqueued on commit: a
 rolled-back change never emails anyone, and a committed one always does, broker down or not.
 
@@ -51,30 +54,67 @@ def _next_waitlist_position(event):
 def _email(registration, kind, from_form=False):
     """Send an email about the registration once the transaction commits. `from_form`: anyone
     can cause it by typing the address, so the address's cooldown applies (events.cooldown)."""
-    outbox.send_after_commit(
+    return outbox.send_after_commit(
         "events.tasks.send_registration_email", registration.pk, kind, from_form=from_form
     )
 
 
-def _allocate(event, registration):
-    """Confirm if a seat is free and nobody is waiting ahead; otherwise join the waitlist."""
+def _count_places(registrations):
     # Both counts in one query: this runs under the event's lock on every registration.
-    counts = Registration.objects.filter(event=event).aggregate(
+    return registrations.aggregate(
         taken=Count("pk", filter=Q(status__in=SEAT_HOLDING)),
         waiting=Count("pk", filter=Q(status=Status.WAITLISTED)),
     )
+
+
+def _seat_for_next(event, counts):
+    """Is there a seat for the next registrant: one free, and nobody waiting ahead?"""
     seat_free = event.capacity is None or counts["taken"] < event.capacity
-    if seat_free and not counts["waiting"]:
+    return seat_free and not counts["waiting"]
+
+
+def _seats_left_after(event, counts, registration):
+    if event.capacity is not None:
+        # Counted under the lock already: the page cache's purge check (caching.signals)
+        # reads it instead of counting again.
+        registration.seats_left_after_save = event.capacity - counts["taken"] - 1
+
+
+def _allocate(event, registration):
+    """Confirm if a seat is free and nobody is waiting ahead; otherwise join the waitlist."""
+    counts = _count_places(Registration.objects.filter(event=event))
+    if _seat_for_next(event, counts):
         registration.status = Status.CONFIRMED
         registration.confirmed_at = timezone.now()
         registration.waitlist_position = None
-        if event.capacity is not None:
-            # Counted under the lock already: the page cache's purge check (caching.signals)
-            # reads it instead of counting again.
-            registration.seats_left_after_save = event.capacity - counts["taken"] - 1
+        _seats_left_after(event, counts, registration)
     else:
         registration.status = Status.WAITLISTED
         registration.waitlist_position = _next_waitlist_position(event)
+
+
+def _book(event, registration):
+    """A new registration for an event open to all: a seat if one is free and nobody is waiting
+    ahead, else a waitlist place. The registration and its email are written first, as
+    confirmed (as most are), and the event's lock is taken after them, so registrations queue
+    behind each other only for the seat count and the commit. Nobody else sees the row before
+    the commit, so the count under the lock is as exact as _allocate's."""
+    registration.status = Status.CONFIRMED
+    registration.confirmed_at = timezone.now()
+    registration.save()
+    message = _email(registration, Status.CONFIRMED, from_form=True)
+    lock_event(event.pk)
+    others = Registration.objects.filter(event=event).exclude(pk=registration.pk)
+    counts = _count_places(others)
+    if _seat_for_next(event, counts):
+        _seats_left_after(event, counts, registration)
+        return
+    registration.status = Status.WAITLISTED
+    registration.confirmed_at = None
+    registration.waitlist_position = _next_waitlist_position(event)
+    registration.save(update_fields=["status", "confirmed_at", "waitlist_position"])
+    message.args = [registration.pk, Status.WAITLISTED]
+    message.save(update_fields=["args"])
 
 
 def needs_email_confirmation(event):
@@ -101,11 +141,13 @@ def register(event, email_verified=False, **fields):
                 registration.status = Status.AWAITING_EMAIL
                 registration.save()
                 _email(registration, "verify", from_form=True)
-            else:
+            elif event.access == EventPage.Access.APPROVAL:
                 lock_event(event.pk)
                 _place(event, registration)
                 registration.save()
                 _email(registration, registration.status, from_form=True)
+            else:
+                _book(event, registration)
     except IntegrityError as exc:
         # PostgreSQL names the constraint; SQLite (the embedded default) names the columns.
         if "events_one_live_registration_per_email" in str(exc) or "registration.email" in str(

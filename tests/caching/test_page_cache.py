@@ -200,6 +200,25 @@ def test_a_registration_that_changes_nothing_shown_keeps_the_event_page_cached(
     assert f"{FEW_PLACES - 1} of {FEW_PLACES + 2} left" in fetch(client, event.url)[1]
 
 
+def test_joining_the_waitlist_of_a_full_event_keeps_its_page_cached(
+    client, page_cache, make_event, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """A registration is written as confirmed before its seat is counted, and waitlisted if the
+    event is full: no seat changed hands, so nothing shown changed and nothing is purged."""
+    from events.models import Registration
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = make_event(capacity=1)
+        _register(event, "first@council.example")
+    fetch(client, event.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        _register(event, "second@council.example")
+    assert Registration.objects.get(email="second@council.example").status == "waitlisted"
+    with django_assert_num_queries(0):
+        response, _html = fetch(client, event.url)
+    assert response["X-Page-Cache"] == "hit"
+
+
 def test_a_cancellation_that_hides_the_count_again_reaches_the_next_request(
     client, page_cache, make_event, django_capture_on_commit_callbacks
 ):

@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 from django.utils import timezone
 
-from events import booking
+from events import booking, tasks
 from events.models import EventPage, EventQuestion, Registration
+from portal.models import OutboxMessage
 from taxonomy.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +177,25 @@ def test_a_full_event_waitlists_in_order(make_event, book):
         )
     ) == [1, 2]
     assert event.seats_left() == 0
+
+
+def test_each_registrant_is_emailed_the_place_they_were_given(make_event, book):
+    # A registration is written as confirmed before its seat is counted (booking._book); one
+    # that finds the event full is waitlisted, and so must the email recorded with it be.
+    event = make_event(title="Hearing the child", capacity=1)
+    seated, waiting = book(event), book(event)
+    assert (seated.status, waiting.status) == (Status.CONFIRMED, Status.WAITLISTED)
+    for registration, subject in (
+        (seated, "You are booked on"),
+        (waiting, "You are on the waitlist for Hearing the child"),
+    ):
+        (message,) = OutboxMessage.objects.filter(
+            task="events.tasks.send_registration_email", args__0=registration.pk
+        )
+        assert tasks.send_registration_email(*message.args, **message.kwargs) == 1
+        assert mail.outbox[-1].to == [registration.email]
+        assert subject in mail.outbox[-1].subject
+    assert len(mail.outbox) == 2
 
 
 def test_cancelling_offers_the_seat_to_the_first_waiting_who_can_accept(client, make_event, book):
