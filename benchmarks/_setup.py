@@ -7,6 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "sample_data"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 
 
 def scratch_database(name, server=None):
@@ -39,3 +40,20 @@ def percentile(values, fraction):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
+
+
+def free_port():
+    """A port nothing listens on at the loopback address, for a server a benchmark starts."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def flush_redis(*databases):
+    """Empty the given databases of the benchmarks' Redis (BENCH_REDIS)."""
+    import redis
+
+    for number in databases:
+        redis.Redis.from_url(f"{REDIS}/{number}").flushdb()

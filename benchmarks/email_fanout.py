@@ -38,19 +38,17 @@ import itertools
 import multiprocessing
 import os
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _setup import ROOT, SAMPLE_DATA, django_setup, scratch_database
+from _setup import REDIS, ROOT, SAMPLE_DATA, django_setup, flush_redis, free_port, scratch_database
 from _targets import Report
 
 HERE = ROOT / "benchmarks"
 DATABASE = "spe_bench_fanout"
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 # Subscribers per INSERT: large enough that 100,000 take seconds, small enough to keep the
 # statement and the objects in memory modest.
 SUBSCRIBER_BATCH = 5000
@@ -58,19 +56,6 @@ SUBSCRIBER_BATCH = 5000
 FEATURED_PAGES = 6
 WORKER_START_TIMEOUT = 60
 POLL_SECONDS = 0.5
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def flush_redis(*databases):
-    import redis
-
-    for number in databases:
-        redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
 
 
 # The sink ---------------------------------------------------------------------------------

@@ -9,29 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-from _setup import ROOT
+from _setup import REDIS, ROOT, flush_redis, free_port
 
 HERE = ROOT / "benchmarks"
 DATABASE = "spe_bench_load"
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 START_TIMEOUT = 180
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def flush_redis(*databases):
-    import redis
-
-    for number in databases:
-        redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
 
 
 def wait_for(url, process, what):

@@ -31,7 +31,6 @@ import argparse
 import datetime as dt
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -40,12 +39,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urljoin
 
-from _setup import ROOT, django_setup, percentile, scratch_database
+from _setup import REDIS, ROOT, django_setup, flush_redis, free_port, percentile, scratch_database
 from _targets import Report
 
 HERE = ROOT / "benchmarks"
 DATABASE = "spe_bench_registration"
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # The registration form's action (events:register), as a browser would post it.
 FORM_ACTION = re.compile(r'<form method="post" action="([^"#]+)[^"]*" novalidate>')
@@ -56,19 +54,6 @@ SERVER_START_TIMEOUT = 60
 
 def ms(values, fraction):
     return percentile(values, fraction) if values else float("nan")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def flush_redis(*databases):
-    import redis
-
-    for number in databases:
-        redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
 
 
 def queued_tasks(database):
