@@ -57,3 +57,28 @@ def flush_redis(*databases):
 
     for number in databases:
         redis.Redis.from_url(f"{REDIS}/{number}").flushdb()
+
+
+def host_reference_ms(repeat=300):
+    """CPU milliseconds this process takes to compile a fixed Django query `repeat` times: the
+    same kind of work as a request's, without the database. Printed beside CPU figures, so a
+    figure measured on a slower host of the same kind can be told from a regression (hosts of
+    one kind have differed by two times). Needs django_setup() first."""
+    import time
+
+    from django.db.models import Exists, OuterRef
+
+    from events.models import EventPage, EventQuestion
+
+    def compile_lookup():
+        questions = EventQuestion.objects.filter(page=OuterRef("pk"))
+        events = EventPage.objects.live().select_related("format")
+        events = events.annotate(has_questions=Exists(questions)).filter(pk=1)
+        return events.query.get_compiler("default").as_sql()
+
+    for _ in range(repeat // 10):
+        compile_lookup()
+    started = time.process_time()
+    for _ in range(repeat):
+        compile_lookup()
+    return (time.process_time() - started) * 1000

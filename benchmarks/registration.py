@@ -39,7 +39,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urljoin
 
-from _setup import REDIS, ROOT, django_setup, flush_redis, free_port, percentile, scratch_database
+from _setup import (
+    REDIS,
+    ROOT,
+    django_setup,
+    flush_redis,
+    free_port,
+    host_reference_ms,
+    percentile,
+    scratch_database,
+)
 from _targets import Report
 
 HERE = ROOT / "benchmarks"
@@ -277,6 +286,11 @@ def main():
     # tasks inline (no broker URL is set in this process) and cache in memory.
     django_setup("registration_settings")
     print(f"Migrated {DATABASE} in {time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"Host reference: {host_reference_ms():.0f} ms of CPU for a fixed workload "
+        "(compare it between hosts before comparing the CPU figures below)",
+        flush=True,
+    )
     flush_redis(args.broker_db, args.cache_db)
 
     from django.db import connection
