@@ -82,3 +82,35 @@ def host_reference_ms(repeat=300):
     for _ in range(repeat):
         compile_lookup()
     return (time.process_time() - started) * 1000
+
+
+def wait_until_answering(url, process, what, timeout):
+    """Wait until `url` answers 200, leaving the benchmark with a message if `process` (what
+    serves it) exits or `timeout` seconds pass first."""
+    import time
+
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{what} exited with code {process.returncode}")
+        try:
+            if requests.get(url, timeout=30).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading
+            pass
+        time.sleep(0.2)
+    sys.exit(f"{what} did not answer {url} within {timeout} s")
+
+
+def stop_process(process, timeout=30):
+    """Terminate a server the benchmark started, killing it if it does not exit in time."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -6,32 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _setup import REDIS, ROOT, flush_redis, free_port
+from _setup import REDIS, ROOT, flush_redis, free_port, stop_process, wait_until_answering
 
 HERE = ROOT / "benchmarks"
 DATABASE = "spe_bench_load"
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 START_TIMEOUT = 180
-
-
-def wait_for(url, process, what):
-    import requests
-
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"{what} exited with code {process.returncode}")
-        try:
-            if requests.get(url, timeout=30).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading
-            pass
-        time.sleep(0.2)
-    sys.exit(f"{what} did not answer {url} within {START_TIMEOUT} s")
 
 
 class Stack:
@@ -107,7 +90,7 @@ class Stack:
             "worker.log",
         )
         self.host = f"http://127.0.0.1:{app_port}"
-        wait_for(self.host + "/", gunicorn, "gunicorn")
+        wait_until_answering(self.host + "/", gunicorn, "gunicorn", START_TIMEOUT)
         if varnish_port:
             vcl = (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
             vcl = vcl.replace('.host = "web";', '.host = "127.0.0.1";').replace(
@@ -135,15 +118,10 @@ class Stack:
                 "varnishd.log",
             )
             self.host = f"http://127.0.0.1:{varnish_port}"
-            wait_for(self.host + "/", varnish, "varnishd")
+            wait_until_answering(self.host + "/", varnish, "varnishd", START_TIMEOUT)
         return self
 
     def __exit__(self, *exc):
         for process, log in reversed(self.processes):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
             log.close()

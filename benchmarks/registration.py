@@ -48,6 +48,8 @@ from _setup import (
     host_reference_ms,
     percentile,
     scratch_database,
+    stop_process,
+    wait_until_answering,
 )
 from _targets import Report
 
@@ -115,22 +117,6 @@ def server_cpu_seconds(server):
         if server.pid in (pid, ppid):
             total += int(fields[11]) + int(fields[12])
     return total / ticks
-
-
-def wait_until_serving(base, path, server):
-    import requests
-
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited with code {server.returncode}")
-        try:
-            if requests.get(base + path, timeout=REQUEST_TIMEOUT).status_code == 200:
-                return
-        except requests.ConnectionError:  # not listening yet
-            pass
-        time.sleep(0.2)
-    sys.exit(f"gunicorn did not serve {path} within {SERVER_START_TIMEOUT} s")
 
 
 def make_event(title, capacity):
@@ -313,7 +299,7 @@ def main():
     failed = []
     report = Report("registration")
     try:
-        wait_until_serving(base, warm_up.url, server)
+        wait_until_answering(base + warm_up.url, server, "gunicorn", SERVER_START_TIMEOUT)
         # Every worker process and thread loads templates and opens its connection first.
         warm = Level(
             base + warm_up.url, "warm-up", form_values, 5, 4 * args.workers * args.threads
@@ -367,12 +353,7 @@ def main():
         if emails != accepted:
             failed.append(f"{emails} email tasks queued for {accepted} registrations")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=15)
         # Queued confirmation emails to benchmark addresses: no worker should ever send them.
         flush_redis(args.broker_db)
     if failed:
